@@ -1,0 +1,393 @@
+package dev.whittle.ir;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An immutable dense tensor: element type, dimensions and data.
+ *
+ * <p>Numeric data is a read-only {@link MemorySegment} in ONNX raw layout (little-endian,
+ * sub-byte types packed two per byte, bool one byte each, complex as real/imaginary pairs). Weights
+ * read from a file are memory-mapped slices of that file, never copied onto the heap; a pass that
+ * changes a weight creates a new tensor. String tensors hold their elements as byte arrays.
+ */
+public final class Tensor {
+  public static final ValueLayout.OfFloat F32 =
+      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  public static final ValueLayout.OfDouble F64 =
+      ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  public static final ValueLayout.OfLong I64 =
+      ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  public static final ValueLayout.OfInt I32 =
+      ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  public static final ValueLayout.OfShort I16 =
+      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+  /** Where a tensor's bytes live in a file (for reports and to keep writers off their inputs). */
+  public record FileLocation(Path file, long offset, long length) {}
+
+  private final DType dtype;
+  private final long[] dims;
+  private final MemorySegment data;
+  private final List<byte[]> strings;
+  private final String name;
+  private final String docString;
+  private final Map<String, String> metadataProps;
+  private final byte[] unknownFields;
+  private final FileLocation location;
+
+  private Tensor(Builder b) {
+    this.dtype = Objects.requireNonNull(b.dtype, "dtype");
+    this.dims = b.dims.clone();
+    long count = elementCount(dims);
+    if (dtype == DType.STRING) {
+      this.strings = List.copyOf(b.strings == null ? List.of() : b.strings);
+      this.data = null;
+      if (strings.size() != count) {
+        throw WhittleException.builder("string tensor" + named(b.name) + " has the wrong element count")
+            .expected(count + " elements for dims " + Shape.format(dims))
+            .found(Integer.toString(strings.size()))
+            .build();
+      }
+    } else {
+      this.strings = null;
+      MemorySegment seg = b.data == null ? MemorySegment.ofArray(new byte[0]) : b.data;
+      long expected = dtype.byteSize(count);
+      if (seg.byteSize() != expected) {
+        throw WhittleException.builder("tensor" + named(b.name) + " data has the wrong size")
+            .expected(expected + " bytes for " + dtype.displayName() + Shape.format(dims))
+            .found(seg.byteSize() + " bytes")
+            .build();
+      }
+      this.data = seg.isReadOnly() ? seg : seg.asReadOnly();
+    }
+    this.name = b.name;
+    this.docString = b.docString;
+    this.metadataProps = Map.copyOf(b.metadataProps);
+    this.unknownFields = b.unknownFields;
+    this.location = b.location;
+  }
+
+  private static String named(String name) {
+    return name == null || name.isEmpty() ? "" : " '" + name + "'";
+  }
+
+  public static Builder builder(DType dtype, long... dims) {
+    return new Builder(dtype, dims);
+  }
+
+  /** A tensor over raw little-endian bytes (copied only if the segment is writable heap memory). */
+  public static Tensor of(DType dtype, long[] dims, MemorySegment data) {
+    return builder(dtype, dims).data(data).build();
+  }
+
+  public static Tensor ofFloats(long[] dims, float... values) {
+    MemorySegment seg = MemorySegment.ofArray(new byte[values.length * 4]);
+    MemorySegment.copy(values, 0, seg, F32, 0, values.length);
+    return of(DType.FLOAT, dims, seg);
+  }
+
+  public static Tensor ofDoubles(long[] dims, double... values) {
+    MemorySegment seg = MemorySegment.ofArray(new byte[values.length * 8]);
+    MemorySegment.copy(values, 0, seg, F64, 0, values.length);
+    return of(DType.DOUBLE, dims, seg);
+  }
+
+  public static Tensor ofLongs(long[] dims, long... values) {
+    MemorySegment seg = MemorySegment.ofArray(new byte[values.length * 8]);
+    MemorySegment.copy(values, 0, seg, I64, 0, values.length);
+    return of(DType.INT64, dims, seg);
+  }
+
+  public static Tensor ofInts(long[] dims, int... values) {
+    MemorySegment seg = MemorySegment.ofArray(new byte[values.length * 4]);
+    MemorySegment.copy(values, 0, seg, I32, 0, values.length);
+    return of(DType.INT32, dims, seg);
+  }
+
+  /** One-byte types (uint8, int8, bool, float8 variants) from their raw bytes. */
+  public static Tensor ofBytes(DType dtype, long[] dims, byte... values) {
+    if (dtype.bits() != 8) {
+      throw new IllegalArgumentException(dtype + " is not a one-byte type");
+    }
+    return of(dtype, dims, MemorySegment.ofArray(values.clone()));
+  }
+
+  public static Tensor ofStrings(long[] dims, List<byte[]> values) {
+    List<byte[]> copy = new ArrayList<>(values.size());
+    for (byte[] v : values) {
+      copy.add(v.clone());
+    }
+    return builder(DType.STRING, dims).strings(copy).build();
+  }
+
+  public static Tensor scalar(float v) {
+    return ofFloats(new long[0], v);
+  }
+
+  public static Tensor scalar(long v) {
+    return ofLongs(new long[0], v);
+  }
+
+  public static long elementCount(long[] dims) {
+    long n = 1;
+    for (long d : dims) {
+      if (d < 0) {
+        throw new WhittleException("negative tensor dimension in " + Shape.format(dims));
+      }
+      n = Math.multiplyExact(n, d);
+    }
+    return n;
+  }
+
+  public DType dtype() {
+    return dtype;
+  }
+
+  public long[] dims() {
+    return dims.clone();
+  }
+
+  public int rank() {
+    return dims.length;
+  }
+
+  public long dim(int i) {
+    return dims[i];
+  }
+
+  public long elementCount() {
+    return elementCount(dims);
+  }
+
+  /** Bytes of element data (for strings: the sum of the element lengths). */
+  public long byteSize() {
+    if (strings != null) {
+      long n = 0;
+      for (byte[] s : strings) {
+        n += s.length;
+      }
+      return n;
+    }
+    return data.byteSize();
+  }
+
+  /** Raw little-endian data, read-only. Not available for string tensors. */
+  public MemorySegment data() {
+    if (data == null) {
+      throw new IllegalStateException("string tensor" + named(name) + " has no raw data");
+    }
+    return data;
+  }
+
+  /** String elements (copies); only for string tensors. */
+  public List<byte[]> strings() {
+    if (strings == null) {
+      throw new IllegalStateException(dtype.displayName() + " tensor" + named(name) + " has no strings");
+    }
+    List<byte[]> out = new ArrayList<>(strings.size());
+    for (byte[] s : strings) {
+      out.add(s.clone());
+    }
+    return out;
+  }
+
+  public Type.TensorType type() {
+    return new Type.TensorType(dtype, Shape.of(dims));
+  }
+
+  /** The name this tensor carried in the file (initializers are named by their value instead). */
+  public String name() {
+    return name;
+  }
+
+  public String docString() {
+    return docString;
+  }
+
+  public Map<String, String> metadataProps() {
+    return metadataProps;
+  }
+
+  /** Serialized protobuf fields the reader did not know, written back unchanged. */
+  public byte[] unknownFields() {
+    return unknownFields == null ? null : unknownFields.clone();
+  }
+
+  /** Where the data was read from, if it came from a file (memory-mapped), else null. */
+  public FileLocation location() {
+    return location;
+  }
+
+  public Tensor withName(String newName) {
+    return toBuilder().name(newName).build();
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder(dtype, dims);
+    b.data = data;
+    b.strings = strings;
+    b.name = name;
+    b.docString = docString;
+    b.metadataProps.putAll(metadataProps);
+    b.unknownFields = unknownFields;
+    b.location = location;
+    return b;
+  }
+
+  public float[] toFloatArray() {
+    requireType(DType.FLOAT);
+    return data.toArray(F32);
+  }
+
+  public double[] toDoubleArray() {
+    requireType(DType.DOUBLE);
+    return data.toArray(F64);
+  }
+
+  public long[] toLongArray() {
+    requireType(DType.INT64);
+    return data.toArray(I64);
+  }
+
+  public int[] toIntArray() {
+    requireType(DType.INT32);
+    return data.toArray(I32);
+  }
+
+  public byte[] toByteArray() {
+    return data().toArray(ValueLayout.JAVA_BYTE);
+  }
+
+  private void requireType(DType t) {
+    if (dtype != t) {
+      throw new IllegalStateException("tensor" + named(name) + " is " + dtype.displayName() + ", not " + t.displayName());
+    }
+  }
+
+  /** SHA-256 of the element data (hex), for printing and comparing large tensors. */
+  public String contentHash() {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      if (strings != null) {
+        for (byte[] s : strings) {
+          md.update(Integer.toString(s.length).getBytes());
+          md.update((byte) ':');
+          md.update(s);
+        }
+      } else {
+        md.update(data.asByteBuffer());
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Same element type, dims and element data (ignores name, doc string and file location). */
+  public boolean contentEquals(Tensor o) {
+    if (o.dtype != dtype || !Arrays.equals(o.dims, dims)) {
+      return false;
+    }
+    if (strings != null) {
+      if (o.strings.size() != strings.size()) {
+        return false;
+      }
+      for (int i = 0; i < strings.size(); i++) {
+        if (!Arrays.equals(strings.get(i), o.strings.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return data.mismatch(o.data) == -1;
+  }
+
+  @Override
+  public boolean equals(Object obj) {
+    return obj instanceof Tensor o
+        && contentEquals(o)
+        && Objects.equals(o.name, name)
+        && Objects.equals(o.docString, docString)
+        && o.metadataProps.equals(metadataProps)
+        && Arrays.equals(o.unknownFields, unknownFields);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(dtype, Arrays.hashCode(dims), name);
+  }
+
+  @Override
+  public String toString() {
+    return "Tensor" + named(name) + " " + dtype.displayName() + Shape.format(dims);
+  }
+
+  /** Assembles a {@link Tensor}; validates the data size against element type and dims. */
+  public static final class Builder {
+    private final DType dtype;
+    private final long[] dims;
+    private MemorySegment data;
+    private List<byte[]> strings;
+    private String name;
+    private String docString;
+    private final Map<String, String> metadataProps = new LinkedHashMap<>();
+    private byte[] unknownFields;
+    private FileLocation location;
+
+    private Builder(DType dtype, long[] dims) {
+      this.dtype = dtype;
+      this.dims = dims.clone();
+    }
+
+    public Builder data(MemorySegment data) {
+      this.data = data;
+      return this;
+    }
+
+    public Builder strings(List<byte[]> strings) {
+      this.strings = strings;
+      return this;
+    }
+
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    public Builder docString(String docString) {
+      this.docString = docString;
+      return this;
+    }
+
+    public Builder metadataProp(String key, String value) {
+      metadataProps.put(key, value);
+      return this;
+    }
+
+    public Builder unknownFields(byte[] unknownFields) {
+      this.unknownFields = unknownFields == null || unknownFields.length == 0 ? null : unknownFields.clone();
+      return this;
+    }
+
+    public Builder location(FileLocation location) {
+      this.location = location;
+      return this;
+    }
+
+    public Tensor build() {
+      return new Tensor(this);
+    }
+  }
+}
