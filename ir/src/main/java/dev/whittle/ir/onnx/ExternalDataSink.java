@@ -25,7 +25,7 @@ final class ExternalDataSink implements AutoCloseable {
   /** @param file the (temporary) file to write; @param location its final name, relative to the model */
   ExternalDataSink(Path file, String location) throws IOException {
     this.location = location;
-    this.channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
+    this.channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
   }
 
   Placement append(Tensor t) throws IOException {

@@ -19,6 +19,7 @@ import com.google.protobuf.UnsafeByteOperations;
 import dev.whittle.ir.Attribute;
 import dev.whittle.ir.Function;
 import dev.whittle.ir.Graph;
+import dev.whittle.ir.IoErrors;
 import dev.whittle.ir.Model;
 import dev.whittle.ir.Node;
 import dev.whittle.ir.SparseTensor;
@@ -123,7 +124,7 @@ public final class OnnxReader {
       if (Files.isDirectory(file)) {
         throw WhittleException.builder("is a directory").expected("a file holding " + what).file(file).build();
       }
-      throw WhittleException.builder("cannot read file: " + e.getMessage()).file(file).build(e);
+      throw WhittleException.builder("cannot read file: " + IoErrors.describe(e)).file(file).build(e);
     }
     ByteBuffer buffer = segment.asByteBuffer();
     ByteString bytes = UnsafeByteOperations.unsafeWrap(buffer);

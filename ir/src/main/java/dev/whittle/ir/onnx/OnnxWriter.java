@@ -19,6 +19,7 @@ import dev.whittle.ir.Attribute;
 import dev.whittle.ir.DType;
 import dev.whittle.ir.Function;
 import dev.whittle.ir.Graph;
+import dev.whittle.ir.IoErrors;
 import dev.whittle.ir.Model;
 import dev.whittle.ir.Node;
 import dev.whittle.ir.SparseTensor;
@@ -118,7 +119,7 @@ public final class OnnxWriter {
       }
       output.commit();
     } catch (IOException e) {
-      throw WhittleException.builder("cannot write: " + e.getMessage()).file(target).build(e);
+      throw WhittleException.builder("cannot write: " + IoErrors.describe(e)).file(target).build(e);
     }
   }
 
@@ -139,7 +140,7 @@ public final class OnnxWriter {
       }
       output.commit();
     } catch (IOException e) {
-      throw WhittleException.builder("cannot write: " + e.getMessage()).file(target).build(e);
+      throw WhittleException.builder("cannot write: " + IoErrors.describe(e)).file(target).build(e);
     }
   }
 
