@@ -46,6 +46,10 @@ public final class Tensor {
   private final Map<String, String> metadataProps;
   private final byte[] unknownFields;
   private final FileLocation location;
+  /** The primitive array the data segment views, when the tensor was made by a {@code wrap} method. */
+  private final Object array;
+
+  private static final boolean LITTLE_ENDIAN_PLATFORM = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
   private Tensor(Builder b) {
     this.dtype = Objects.requireNonNull(b.dtype, "dtype");
@@ -77,6 +81,7 @@ public final class Tensor {
     this.metadataProps = Map.copyOf(b.metadataProps);
     this.unknownFields = b.unknownFields;
     this.location = b.location;
+    this.array = b.array;
   }
 
   private static String named(String name) {
@@ -96,6 +101,61 @@ public final class Tensor {
     MemorySegment seg = MemorySegment.ofArray(new byte[values.length * 4]);
     MemorySegment.copy(values, 0, seg, F32, 0, values.length);
     return of(DType.FLOAT, dims, seg);
+  }
+
+  /**
+   * A float tensor that takes ownership of {@code values} without copying (on little-endian
+   * platforms). The caller must not modify the array afterwards.
+   */
+  public static Tensor wrapFloats(long[] dims, float[] values) {
+    return LITTLE_ENDIAN_PLATFORM ? wrapped(DType.FLOAT, dims, MemorySegment.ofArray(values), values) : ofFloats(dims, values);
+  }
+
+  /** Like {@link #wrapFloats} for float64. */
+  public static Tensor wrapDoubles(long[] dims, double[] values) {
+    return LITTLE_ENDIAN_PLATFORM ? wrapped(DType.DOUBLE, dims, MemorySegment.ofArray(values), values) : ofDoubles(dims, values);
+  }
+
+  /** Like {@link #wrapFloats} for int64. */
+  public static Tensor wrapLongs(long[] dims, long[] values) {
+    return LITTLE_ENDIAN_PLATFORM ? wrapped(DType.INT64, dims, MemorySegment.ofArray(values), values) : ofLongs(dims, values);
+  }
+
+  /** Like {@link #wrapFloats} for 32-bit types (int32, uint32). */
+  public static Tensor wrapInts(DType dtype, long[] dims, int[] values) {
+    if (dtype.bits() != 32 || dtype == DType.FLOAT) {
+      throw new IllegalArgumentException(dtype + " is not a 32-bit integer type");
+    }
+    if (!LITTLE_ENDIAN_PLATFORM) {
+      MemorySegment seg = MemorySegment.ofArray(new byte[values.length * 4]);
+      MemorySegment.copy(values, 0, seg, I32, 0, values.length);
+      return of(dtype, dims, seg);
+    }
+    return wrapped(dtype, dims, MemorySegment.ofArray(values), values);
+  }
+
+  /** Like {@link #wrapFloats} for 16-bit types (int16, uint16, float16, bfloat16), as raw bits. */
+  public static Tensor wrapShorts(DType dtype, long[] dims, short[] values) {
+    if (dtype.bits() != 16) {
+      throw new IllegalArgumentException(dtype + " is not a 16-bit type");
+    }
+    if (!LITTLE_ENDIAN_PLATFORM) {
+      MemorySegment seg = MemorySegment.ofArray(new byte[values.length * 2]);
+      MemorySegment.copy(values, 0, seg, I16, 0, values.length);
+      return of(dtype, dims, seg);
+    }
+    return wrapped(dtype, dims, MemorySegment.ofArray(values), values);
+  }
+
+  /** Like {@link #wrapFloats} for byte-sized and packed sub-byte types, as raw bytes. */
+  public static Tensor wrapBytes(DType dtype, long[] dims, byte[] values) {
+    return wrapped(dtype, dims, MemorySegment.ofArray(values), values);
+  }
+
+  private static Tensor wrapped(DType dtype, long[] dims, MemorySegment seg, Object array) {
+    Builder b = builder(dtype, dims).data(seg);
+    b.array = array;
+    return b.build();
   }
 
   public static Tensor ofDoubles(long[] dims, double... values) {
@@ -243,6 +303,7 @@ public final class Tensor {
     b.metadataProps.putAll(metadataProps);
     b.unknownFields = unknownFields;
     b.location = location;
+    b.array = array;
     return b;
   }
 
@@ -256,14 +317,62 @@ public final class Tensor {
     return data.toArray(F64);
   }
 
+  /** int64 or uint64 elements (uint64 as the same bits). */
   public long[] toLongArray() {
-    requireType(DType.INT64);
+    if (dtype != DType.UINT64) {
+      requireType(DType.INT64);
+    }
     return data.toArray(I64);
   }
 
   public int[] toIntArray() {
     requireType(DType.INT32);
     return data.toArray(I32);
+  }
+
+  /**
+   * The elements as a float array without copying when this tensor wraps one (see
+   * {@link #wrapFloats}); otherwise a copy. Callers must treat the result as read-only.
+   */
+  public float[] floatsView() {
+    return array instanceof float[] a ? a : toFloatArray();
+  }
+
+  /** Read-only view or copy of float64 elements, as {@link #floatsView()}. */
+  public double[] doublesView() {
+    return array instanceof double[] a ? a : toDoubleArray();
+  }
+
+  /** Read-only view or copy of int64 elements, as {@link #floatsView()}. */
+  public long[] longsView() {
+    return array instanceof long[] a ? a : toLongArray();
+  }
+
+  /** Read-only view or copy of 32-bit elements (int32, uint32), as {@link #floatsView()}. */
+  public int[] intsView() {
+    if (array instanceof int[] a) {
+      return a;
+    }
+    if (dtype.bits() != 32 || dtype == DType.FLOAT) {
+      throw new IllegalStateException("tensor" + named(name) + " is " + dtype.displayName() + ", not a 32-bit integer type");
+    }
+    return data.toArray(I32);
+  }
+
+  /** Read-only view or copy of 16-bit elements as raw bits, as {@link #floatsView()}. */
+  public short[] shortsView() {
+    if (array instanceof short[] a) {
+      return a;
+    }
+    if (dtype.bits() != 16) {
+      throw new IllegalStateException("tensor" + named(name) + " is " + dtype.displayName() + ", not a 16-bit type");
+    }
+    return data.toArray(I16);
+  }
+
+  /** Read-only view or copy of the raw bytes, as {@link #floatsView()}. */
+  public byte[] bytesView() {
+    return array instanceof byte[] a ? a : toByteArray();
   }
 
   public byte[] toByteArray() {
@@ -345,6 +454,7 @@ public final class Tensor {
     private final Map<String, String> metadataProps = new LinkedHashMap<>();
     private byte[] unknownFields;
     private FileLocation location;
+    private Object array;
 
     private Builder(DType dtype, long[] dims) {
       this.dtype = dtype;
@@ -353,6 +463,7 @@ public final class Tensor {
 
     public Builder data(MemorySegment data) {
       this.data = data;
+      this.array = null;
       return this;
     }
 

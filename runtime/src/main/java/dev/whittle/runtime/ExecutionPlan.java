@@ -1,0 +1,170 @@
+package dev.whittle.runtime;
+
+import dev.whittle.ir.Graph;
+import dev.whittle.ir.Node;
+import dev.whittle.ir.Tensor;
+import dev.whittle.ir.Value;
+import dev.whittle.ir.WhittleException;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A graph prepared for execution: nodes in topological order, one kernel per node, and for each
+ * step the values whose last use it is, so they can be dropped as soon as possible.
+ */
+final class ExecutionPlan {
+  private record Step(Node node, Kernel kernel, Value[] inputs, Value[] outputs, Value[] release) {}
+
+  private final Graph graph;
+  private final List<Step> steps;
+
+  private ExecutionPlan(Graph graph, List<Step> steps) {
+    this.graph = graph;
+    this.steps = steps;
+  }
+
+  Graph graph() {
+    return graph;
+  }
+
+  /** Compiles graphs and subgraphs, collecting every op without an implementation. */
+  static final class Compiler {
+    private final OpRegistry registry;
+    private final Map<String, Long> opsets;
+    private final Set<String> unsupported = new LinkedHashSet<>();
+
+    Compiler(OpRegistry registry, Map<String, Long> opsets) {
+      this.registry = registry;
+      this.opsets = opsets;
+    }
+
+    long opsetOf(String domain) {
+      Long v = opsets.get(domain == null ? "" : domain);
+      if (v == null && (domain == null || domain.isEmpty() || domain.equals("ai.onnx"))) {
+        v = opsets.getOrDefault("ai.onnx", opsets.get(""));
+      }
+      return v == null ? -1 : v;
+    }
+
+    /** Ops that have no implementation, one line each. */
+    Set<String> unsupported() {
+      return unsupported;
+    }
+
+    ExecutionPlan compile(Graph g) {
+      List<Node> order = g.topologicalOrder();
+      Map<Value, Integer> lastUse = new IdentityHashMap<>();
+      for (int i = 0; i < order.size(); i++) {
+        for (Value v : g.dependencies(order.get(i))) {
+          lastUse.put(v, i);
+        }
+      }
+      List<List<Value>> releases = new ArrayList<>();
+      for (int i = 0; i < order.size(); i++) {
+        releases.add(new ArrayList<>());
+      }
+      for (Map.Entry<Value, Integer> e : lastUse.entrySet()) {
+        Value v = e.getKey();
+        // Only values this graph computes are dropped; graph outputs are kept for the caller.
+        if (v.graph() == g && v.producer() != null && !g.outputs().contains(v)) {
+          releases.get(e.getValue()).add(v);
+        }
+      }
+      List<Step> steps = new ArrayList<>();
+      for (int i = 0; i < order.size(); i++) {
+        Node n = order.get(i);
+        long opset = opsetOf(n.domain());
+        OpRegistry.OpDef def = registry.find(n.domain(), n.opType(), opset);
+        Kernel kernel = null;
+        if (def == null) {
+          String op = n.domain().isEmpty() ? n.opType() : n.domain() + "." + n.opType();
+          unsupported.add(op + " (opset " + opset + ", node '" + n.name() + "')");
+        } else {
+          kernel = def.factory().create(new NodeContext(n, opset, this));
+        }
+        steps.add(new Step(n, kernel, n.inputs().toArray(Value[]::new), n.outputs().toArray(Value[]::new),
+            releases.get(i).toArray(Value[]::new)));
+      }
+      return new ExecutionPlan(g, steps);
+    }
+
+    SubgraphPlan compileSubgraph(Graph g) {
+      return new SubgraphPlan(compile(g));
+    }
+  }
+
+  /**
+   * Runs the plan: {@code inputs} feed the graph inputs in order (null = not fed: an initializer
+   * default or an omitted optional input). Returns the graph outputs in order.
+   */
+  Object[] execute(Object[] inputs, Frame frame, RunContext ctx) {
+    List<Value> graphInputs = graph.inputs();
+    for (Value init : graph.initializers()) {
+      frame.put(init, init.initializer());
+    }
+    for (int i = 0; i < graphInputs.size() && i < inputs.length; i++) {
+      if (inputs[i] != null) {
+        frame.put(graphInputs.get(i), inputs[i]);
+      }
+    }
+    RunOptions options = ctx.options();
+    boolean top = options != null;
+    for (Step step : steps) {
+      Object[] in = new Object[step.inputs.length];
+      for (int i = 0; i < in.length; i++) {
+        Value v = step.inputs[i];
+        if (v != null) {
+          in[i] = frame.get(v);
+          if (in[i] == null) {
+            throw step.node.error("input '" + v.name() + "' has no value")
+                .input(i).expected("a value computed before this node").build();
+          }
+        }
+      }
+      Object[] out = runStep(step, in, ctx);
+      for (int i = 0; i < step.outputs.length; i++) {
+        Value v = step.outputs[i];
+        if (v == null) {
+          continue;
+        }
+        Object o = i < out.length ? out[i] : null;
+        if (o != null) {
+          frame.put(v, o);
+          if (top && o instanceof Tensor t && options.isTapped(v.name())) {
+            options.observer().accept(v.name(), t);
+          }
+        }
+      }
+      for (Value v : step.release) {
+        frame.remove(v);
+      }
+    }
+    Object[] results = new Object[graph.outputs().size()];
+    for (int i = 0; i < results.length; i++) {
+      Value v = graph.outputs().get(i);
+      results[i] = frame.get(v);
+      if (results[i] == null) {
+        throw new WhittleException("graph '" + graph.name() + "' output '" + v.name() + "' was not computed");
+      }
+    }
+    return results;
+  }
+
+  private static Object[] runStep(Step step, Object[] in, RunContext ctx) {
+    try {
+      return step.kernel.run(in, ctx);
+    } catch (WhittleException e) {
+      if (e.nodeName() != null) {
+        throw e;
+      }
+      throw step.node.error(e.problem()).build(e);
+    } catch (RuntimeException e) {
+      String what = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      throw step.node.error("failed: " + what).build(e);
+    }
+  }
+}
