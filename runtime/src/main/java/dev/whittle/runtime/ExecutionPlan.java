@@ -35,7 +35,8 @@ final class ExecutionPlan {
   static final class Compiler {
     private final OpRegistry registry;
     private final Map<String, Long> opsets;
-    private final Set<String> unsupported = new LinkedHashSet<>();
+    /** Missing op (with opset) to the names of the nodes that use it. */
+    private final Map<String, List<String>> unsupported = new java.util.LinkedHashMap<>();
 
     Compiler(OpRegistry registry, Map<String, Long> opsets) {
       this.registry = registry;
@@ -50,9 +51,15 @@ final class ExecutionPlan {
       return v == null ? -1 : v;
     }
 
-    /** Ops that have no implementation, one line each. */
+    /** Ops that have no implementation, one entry each: op, opset, how many nodes and the first names. */
     Set<String> unsupported() {
-      return unsupported;
+      Set<String> out = new LinkedHashSet<>();
+      for (Map.Entry<String, List<String>> e : unsupported.entrySet()) {
+        List<String> names = e.getValue();
+        String shown = String.join(", ", names.subList(0, Math.min(3, names.size())).stream().map(n -> "'" + n + "'").toList());
+        out.add(e.getKey() + " x" + names.size() + " (node " + shown + (names.size() > 3 ? ", ..." : "") + ")");
+      }
+      return out;
     }
 
     ExecutionPlan compile(Graph g) {
@@ -82,7 +89,7 @@ final class ExecutionPlan {
         Kernel kernel = null;
         if (def == null) {
           String op = n.domain().isEmpty() ? n.opType() : n.domain() + "." + n.opType();
-          unsupported.add(op + " (opset " + opset + ", node '" + n.name() + "')");
+          unsupported.computeIfAbsent(op + " (opset " + opset + ")", k -> new ArrayList<>()).add(n.name());
         } else {
           kernel = def.factory().create(new NodeContext(n, opset, this));
         }

@@ -56,9 +56,8 @@ public final class Session implements AutoCloseable {
     ExecutionPlan.Compiler compiler = new ExecutionPlan.Compiler(options.registry(), opsets);
     ExecutionPlan plan = compiler.compile(graph);
     if (!compiler.unsupported().isEmpty()) {
-      throw WhittleException.builder("Whittle cannot run " + compiler.unsupported().size()
-              + " node(s) of this model: " + String.join("; ", compiler.unsupported()))
-          .expected("ops Whittle implements (see `whittle ops`)").build();
+      throw WhittleException.builder("unsupported ops: " + String.join("; ", compiler.unsupported()))
+          .expected("ops Whittle's runtime implements").build();
     }
     ForkJoinPool pool = options.threads() > 1 ? new ForkJoinPool(options.threads()) : null;
     return new Session(graph, plan, pool);
