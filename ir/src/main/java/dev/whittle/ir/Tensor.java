@@ -2,6 +2,7 @@ package dev.whittle.ir;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -331,6 +332,19 @@ public final class Tensor {
   }
 
   /**
+   * The raw data as a read-only little-endian ByteBuffer: a view of the memory where possible (file
+   * mappings, byte arrays), a copy for tensors that wrap wider primitive arrays (which the FFM API
+   * cannot view as bytes).
+   */
+  public ByteBuffer byteBuffer() {
+    MemorySegment d = data();
+    if (array != null && !(array instanceof byte[])) {
+      return ByteBuffer.wrap(d.toArray(ValueLayout.JAVA_BYTE)).asReadOnlyBuffer();
+    }
+    return d.asByteBuffer();
+  }
+
+  /**
    * The elements as a float array without copying when this tensor wraps one (see
    * {@link #wrapFloats}); otherwise a copy. Callers must treat the result as read-only.
    */
@@ -396,7 +410,7 @@ public final class Tensor {
           md.update(s);
         }
       } else {
-        md.update(data.asByteBuffer());
+        md.update(byteBuffer());
       }
       return HexFormat.of().formatHex(md.digest());
     } catch (NoSuchAlgorithmException e) {

@@ -33,7 +33,7 @@ final class ExternalDataSink implements AutoCloseable {
     if (start > position) {
       writeFully(ByteBuffer.allocate((int) (start - position)));
     }
-    ByteBuffer data = t.data().asByteBuffer();
+    ByteBuffer data = t.byteBuffer();
     long length = data.remaining();
     writeFully(data);
     position = start + length;

@@ -137,7 +137,7 @@ public final class OnnxReader {
   private static WhittleException corrupt(Path file, String what, IOException e) {
     String reason = e.getMessage() == null ? "" : e.getMessage();
     if (reason.contains("ended unexpectedly") || reason.contains("truncated")) {
-      reason = "the file is truncated";
+      reason = "the data ends in the middle of a field (truncated, or not an ONNX file)";
     } else if (reason.contains("invalid wire type") || reason.contains("invalid tag")
         || reason.contains("malformed") || reason.contains("Protocol message")) {
       reason = "the bytes are not valid protobuf";

@@ -198,7 +198,7 @@ final class ProtoTensors {
       b.addExternalData(entry("offset", Long.toString(external.offset())));
       b.addExternalData(entry("length", Long.toString(external.length())));
     } else {
-      b.setRawData(UnsafeByteOperations.unsafeWrap(t.data().asByteBuffer()));
+      b.setRawData(UnsafeByteOperations.unsafeWrap(t.byteBuffer()));
     }
     for (Map.Entry<String, String> e : t.metadataProps().entrySet()) {
       b.addMetadataProps(entry(e.getKey(), e.getValue()));

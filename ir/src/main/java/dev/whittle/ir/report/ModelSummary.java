@@ -58,7 +58,7 @@ public record ModelSummary(
   private static List<String> describe(List<Value> values) {
     List<String> out = new ArrayList<>();
     for (Value v : values) {
-      out.add(v.name() + ": " + (v.type() == null ? "?" : v.type().toString()));
+      out.add(v.name() + ": " + (v.type() == null ? "?" : v.type().toString()) + (v.isInitializer() ? " (initializer)" : ""));
     }
     return out;
   }

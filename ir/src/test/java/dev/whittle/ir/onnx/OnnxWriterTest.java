@@ -83,6 +83,19 @@ class OnnxWriterTest {
   }
 
   @Test
+  void tensorsWrappingPrimitiveArraysAreWritten() throws IOException {
+    Model m = sample();
+    float[] values = new float[4096];
+    values[7] = 3.5f;
+    m.graph().setInitializer(m.graph().value("w"), Tensor.wrapFloats(new long[] {4096}, values));
+    Path out = dir.resolve("wrapped.onnx");
+    OnnxWriter.write(m, out);
+    assertEquals(3.5f, OnnxReader.read(out).graph().value("w").initializer().toFloatArray()[7]);
+    OnnxWriter.write(m, dir.resolve("wrapped-ext.onnx"), OnnxWriter.Options.external(1024));
+    assertEquals(3.5f, OnnxReader.read(dir.resolve("wrapped-ext.onnx")).graph().value("w").initializer().toFloatArray()[7]);
+  }
+
+  @Test
   void smallTensorsStayInlineBelowTheThreshold() throws IOException {
     Model m = sample();
     OnnxWriter.write(m, dir.resolve("big-threshold.onnx"), OnnxWriter.Options.external(1 << 20));

@@ -15,6 +15,12 @@ public final class StandardOps {
     TensorOps.register(r);
     ReductionOps.register(r);
     ControlFlowOps.register(r);
+    NnOps.register(r);
+    ImageOps.register(r);
+    SignalOps.register(r);
+    TransformerOps.register(r);
+    LossOps.register(r);
+    TrainingOps.register(r);
     return r;
   }
 }

@@ -19,7 +19,7 @@ public final class NeuralNetOps {
     r.register("GlobalMaxPool", ctx -> PoolOps.global(ctx, PoolOps.Mode.MAX), PoolOps::inferGlobal);
     r.register("GlobalAveragePool", ctx -> PoolOps.global(ctx, PoolOps.Mode.AVERAGE), PoolOps::inferGlobal);
     r.register("GlobalLpPool", ctx -> PoolOps.global(ctx, PoolOps.Mode.LP), PoolOps::inferGlobal);
-    r.register("BatchNormalization", NormalizationOps::batchNorm, Inference::sameAsInput0);
+    r.register("BatchNormalization", NormalizationOps::batchNorm, NormalizationOps::inferBatchNorm);
     r.register("InstanceNormalization", NormalizationOps::instanceNorm, Inference::sameAsInput0);
     r.register("LayerNormalization", NormalizationOps::layerNorm, NormalizationOps::inferLayerNorm);
     r.register("Dropout", DropoutOp::create, DropoutOp::infer);

@@ -20,7 +20,7 @@ final class NormalizationOps {
   static Kernel batchNorm(NodeContext ctx) {
     float epsilon = ctx.attrFloat("epsilon", 1e-5f);
     if (ctx.attrInt("training_mode", 0) != 0) {
-      throw ctx.error("training_mode=1 is not supported").expected("inference-mode BatchNormalization").build();
+      return batchNormTraining(epsilon, ctx.attrFloat("momentum", 0.9f));
     }
     return (in, rc) -> {
       Tensor x = (Tensor) in[0];
@@ -46,6 +46,58 @@ final class NormalizationOps {
         }
       }
       return new Object[] {Casts.fromFloats(x.dtype(), d, y)};
+    };
+  }
+
+  /**
+   * Training mode (opset 14+): normalizes with the batch's own statistics and also returns the
+   * updated running mean and variance.
+   */
+  private static Kernel batchNormTraining(double epsilon, double momentum) {
+    return (in, rc) -> {
+      Tensor x = (Tensor) in[0];
+      ConvOp.requireFloat(x);
+      float[] xv = Casts.toFloats(x);
+      float[] scale = Casts.toFloats((Tensor) in[1]);
+      float[] bias = Casts.toFloats((Tensor) in[2]);
+      float[] runMean = Casts.toFloats((Tensor) in[3]);
+      float[] runVar = Casts.toFloats((Tensor) in[4]);
+      long[] d = x.dims();
+      int n = (int) d[0];
+      int c = (int) d[1];
+      int inner = Shapes.size(d) / (n * c);
+      float[] y = new float[xv.length];
+      float[] newMean = new float[c];
+      float[] newVar = new float[c];
+      for (int ch = 0; ch < c; ch++) {
+        double sum = 0;
+        for (int img = 0; img < n; img++) {
+          for (int i = 0; i < inner; i++) {
+            sum += xv[(img * c + ch) * inner + i];
+          }
+        }
+        double mean = sum / (n * inner);
+        double sq = 0;
+        for (int img = 0; img < n; img++) {
+          for (int i = 0; i < inner; i++) {
+            double dv = xv[(img * c + ch) * inner + i] - mean;
+            sq += dv * dv;
+          }
+        }
+        double var = sq / (n * inner);
+        double inv = 1.0 / Math.sqrt(var + epsilon);
+        for (int img = 0; img < n; img++) {
+          for (int i = 0; i < inner; i++) {
+            int k = (img * c + ch) * inner + i;
+            y[k] = (float) ((xv[k] - mean) * inv * scale[ch] + bias[ch]);
+          }
+        }
+        newMean[ch] = (float) (runMean[ch] * momentum + mean * (1 - momentum));
+        newVar[ch] = (float) (runVar[ch] * momentum + var * (1 - momentum));
+      }
+      long[] cd = {c};
+      return new Object[] {Casts.fromFloats(x.dtype(), d, y), Casts.fromFloats(((Tensor) in[3]).dtype(), cd, newMean),
+          Casts.fromFloats(((Tensor) in[4]).dtype(), cd, newVar)};
     };
   }
 
@@ -140,6 +192,11 @@ final class NormalizationOps {
       return new Object[] {Casts.fromFloats(x.dtype(), d, y), Tensor.wrapFloats(statDims, means),
           Tensor.wrapFloats(statDims, invStd)};
     };
+  }
+
+  /** Y like X; in training mode also the running mean and variance like the inputs holding them. */
+  static List<Type> inferBatchNorm(InferenceContext ctx) {
+    return java.util.Arrays.asList(ctx.inputType(0), ctx.inputType(3), ctx.inputType(4));
   }
 
   static List<Type> inferLayerNorm(InferenceContext ctx) {

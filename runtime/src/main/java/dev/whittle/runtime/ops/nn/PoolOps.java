@@ -30,7 +30,9 @@ final class PoolOps {
 
   private static Object[] pool(Tensor x, SpatialGeometry g, Mode mode, boolean countIncludePad, long p,
       boolean columnMajor, boolean wantIndices) {
-    ConvOp.requireFloat(x);
+    if (mode != Mode.MAX || !(x.dtype() == dev.whittle.ir.DType.INT8 || x.dtype() == dev.whittle.ir.DType.UINT8)) {
+      ConvOp.requireFloat(x); // 8-bit integers are exact in float, so MaxPool takes them too
+    }
     long[] xd = x.dims();
     int nc = (int) (xd[0] * xd[1]);
     long[] spatial = Arrays.copyOfRange(xd, 2, xd.length);

@@ -1,0 +1,11 @@
+package dev.whittle.runtime.ops;
+
+import dev.whittle.runtime.OpRegistry;
+
+/** Registration of this op family (see {@link StandardOps}). */
+public final class LossOps {
+  private LossOps() {}
+
+  public static void register(OpRegistry r) {
+  }
+}

@@ -1,0 +1,164 @@
+package dev.whittle.verify;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.whittle.ir.DType;
+import dev.whittle.ir.Shape;
+import dev.whittle.ir.Tensor;
+import dev.whittle.ir.WhittleException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a model in ONNX Runtime (CPU, one intra-op thread for reproducible results) on Whittle
+ * tensors. Tensor types ONNX Runtime's Java API cannot create (uint16/32/64, complex, float8,
+ * 4-bit) are refused with a clear error.
+ */
+public final class OrtRunner implements AutoCloseable {
+  private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
+
+  private final OrtSession session;
+
+  private OrtRunner(OrtSession session) {
+    this.session = session;
+  }
+
+  /** Loads a model file (so its external data resolves next to it). */
+  public static OrtRunner open(Path model) {
+    try {
+      return new OrtRunner(ENV.createSession(model.toString(), options()));
+    } catch (OrtException e) {
+      throw WhittleException.builder("ONNX Runtime cannot load the model: " + e.getMessage()).file(model).build(e);
+    }
+  }
+
+  /** Loads a model from bytes (no external data). */
+  public static OrtRunner open(byte[] model) {
+    try {
+      return new OrtRunner(ENV.createSession(model, options()));
+    } catch (OrtException e) {
+      throw new WhittleException("ONNX Runtime cannot load the model: " + e.getMessage(), e);
+    }
+  }
+
+  private static OrtSession.SessionOptions options() throws OrtException {
+    OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+    o.setIntraOpNumThreads(1);
+    o.setInterOpNumThreads(1);
+    return o;
+  }
+
+  /** Names of the inputs the session expects. */
+  public List<String> inputNames() {
+    return new ArrayList<>(session.getInputNames());
+  }
+
+  /** Runs the model; returns every output by name, in the model's order. */
+  public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+    Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
+        feeds.put(e.getKey(), toOrt(e.getKey(), e.getValue()));
+      }
+      Map<String, Tensor> out = new LinkedHashMap<>();
+      try (OrtSession.Result result = session.run(feeds)) {
+        for (Map.Entry<String, OnnxValue> e : result) {
+          out.put(e.getKey(), fromOrt(e.getKey(), e.getValue()));
+        }
+      }
+      return out;
+    } catch (OrtException e) {
+      throw new WhittleException("ONNX Runtime failed to run the model: " + e.getMessage(), e);
+    } finally {
+      feeds.values().forEach(OnnxTensor::close);
+    }
+  }
+
+  private static OnnxTensor toOrt(String name, Tensor t) throws OrtException {
+    long[] dims = t.dims();
+    if (t.dtype() == DType.STRING) {
+      List<byte[]> raw = t.strings();
+      String[] s = new String[raw.size()];
+      for (int i = 0; i < s.length; i++) {
+        s[i] = new String(raw.get(i), java.nio.charset.StandardCharsets.UTF_8);
+      }
+      return OnnxTensor.createTensor(ENV, s, dims);
+    }
+    OnnxJavaType jt = switch (t.dtype()) {
+      case FLOAT -> OnnxJavaType.FLOAT;
+      case DOUBLE -> OnnxJavaType.DOUBLE;
+      case INT8 -> OnnxJavaType.INT8;
+      case UINT8 -> OnnxJavaType.UINT8;
+      case INT16 -> OnnxJavaType.INT16;
+      case INT32 -> OnnxJavaType.INT32;
+      case INT64 -> OnnxJavaType.INT64;
+      case BOOL -> OnnxJavaType.BOOL;
+      case FLOAT16 -> OnnxJavaType.FLOAT16;
+      case BFLOAT16 -> OnnxJavaType.BFLOAT16;
+      default -> throw WhittleException.builder("input '" + name + "' has a type ONNX Runtime's Java API cannot create")
+          .found(t.dtype().displayName()).build();
+    };
+    ByteBuffer buf = ByteBuffer.allocateDirect((int) t.byteSize()).order(ByteOrder.nativeOrder());
+    buf.put(t.byteBuffer());
+    buf.flip();
+    return OnnxTensor.createTensor(ENV, buf, dims, jt);
+  }
+
+  private static Tensor fromOrt(String name, OnnxValue v) throws OrtException {
+    if (!(v instanceof OnnxTensor t)) {
+      throw WhittleException.builder("output '" + name + "' is not a tensor").found(v.getType().toString()).build();
+    }
+    TensorInfo info = t.getInfo();
+    // The Java enum's numbering differs from ONNX's; its names match DType's after the prefix.
+    DType dt = DType.valueOf(info.onnxType.name().substring("ONNX_TENSOR_ELEMENT_DATA_TYPE_".length()));
+    long[] dims = info.getShape();
+    if (dt == DType.UNDEFINED) {
+      // ONNX Runtime's Java API reports element types it has no enum constant for (4-bit types) as undefined.
+      throw WhittleException.builder("output '" + name + "' has an element type ONNX Runtime's Java API cannot read").build();
+    }
+    if (dt == DType.STRING) {
+      Object value = t.getValue();
+      List<byte[]> strings = new ArrayList<>();
+      flattenStrings(value, strings);
+      return Tensor.ofStrings(dims, strings);
+    }
+    ByteBuffer buf = t.getByteBuffer();
+    if (buf == null) {
+      throw WhittleException.builder("output '" + name + "' cannot be read from ONNX Runtime")
+          .found(dt.displayName() + Shape.format(dims)).build();
+    }
+    byte[] bytes = new byte[buf.remaining()];
+    buf.order(ByteOrder.nativeOrder()).get(bytes);
+    return Tensor.of(dt, dims, MemorySegment.ofArray(bytes));
+  }
+
+  private static void flattenStrings(Object value, List<byte[]> into) {
+    if (value instanceof String s) {
+      into.add(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } else if (value instanceof Object[] arr) {
+      for (Object o : arr) {
+        flattenStrings(o, into);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      throw new WhittleException("cannot close ONNX Runtime session: " + e.getMessage(), e);
+    }
+  }
+}
