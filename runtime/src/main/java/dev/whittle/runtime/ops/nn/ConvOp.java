@@ -10,6 +10,9 @@ import dev.whittle.runtime.Kernel;
 import dev.whittle.runtime.NodeContext;
 import dev.whittle.runtime.ops.Casts;
 import dev.whittle.runtime.ops.Inference;
+import dev.whittle.kernels.ConvShape;
+import dev.whittle.kernels.Convolution;
+import dev.whittle.kernels.Kernels;
 import dev.whittle.runtime.ops.Shapes;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,45 +41,21 @@ final class ConvOp {
     requireFloat(x);
     long[] xd = x.dims();
     long[] wd = w.dims();
-    int n = (int) xd[0];
     int c = (int) xd[1];
     int m = (int) wd[0];
-    int cg = (int) wd[1];
-    if (cg * group != c || m % group != 0) {
+    if (wd[1] * group != c || m % group != 0) {
       throw dev.whittle.ir.WhittleException.builder("channels do not match the weights and group")
-          .expected("X channels = W dim 1 * group (" + cg + " * " + group + ")").found(Long.toString(c)).build();
+          .expected("X channels = W dim 1 * group (" + wd[1] + " * " + group + ")").found(Long.toString(c)).build();
     }
-    long[] spatial = Arrays.copyOfRange(xd, 2, xd.length);
-    long[] pads = g.pads(spatial);
-    long[] out = g.outputDims(spatial);
-    int inSize = Shapes.size(spatial);
-    int outSize = Shapes.size(out);
-    int kSize = Shapes.size(g.kernel);
-    int mg = m / group;
-    float[] xv = Casts.toFloats(x);
-    float[] wv = Casts.toFloats(w);
-    float[] bv = b == null ? null : Casts.toFloats(b);
-    float[] y = new float[n * m * outSize];
-    for (int img = 0; img < n; img++) {
-      for (int gi = 0; gi < group; gi++) {
-        int xOff = (img * c + gi * cg) * inSize;
-        float[] cols = Im2Col.unfold(xv, xOff, cg, spatial, out, g, pads);
-        int yOff = (img * m + gi * mg) * outSize;
-        MatrixProduct.multiply(mg, outSize, cg * kSize, wv, gi * mg * cg * kSize, false, cols, 0, false, y, yOff, false);
-      }
-      if (bv != null) {
-        for (int oc = 0; oc < m; oc++) {
-          int base = (img * m + oc) * outSize;
-          for (int p = 0; p < outSize; p++) {
-            y[base + p] += bv[oc];
-          }
-        }
-      }
-    }
+    ConvShape s = g.convShape(xd, m, group);
     long[] yd = new long[xd.length];
-    yd[0] = n;
+    yd[0] = xd[0];
     yd[1] = m;
-    System.arraycopy(out, 0, yd, 2, out.length);
+    for (int i = 0; i < s.out().length; i++) {
+      yd[2 + i] = s.out()[i];
+    }
+    float[] y = new float[Shapes.size(yd)];
+    Convolution.forward(s, Casts.toFloats(x), Casts.toFloats(w), b == null ? null : Casts.toFloats(b), y, Kernels.sgemm());
     return Casts.fromFloats(x.dtype(), yd, y);
   }
 

@@ -4,6 +4,8 @@ import dev.whittle.ir.Dim;
 import dev.whittle.ir.Shape;
 import dev.whittle.ir.Tensor;
 import dev.whittle.ir.Type;
+import dev.whittle.kernels.Im2Col;
+import dev.whittle.kernels.Kernels;
 import dev.whittle.runtime.InferenceContext;
 import dev.whittle.runtime.Kernel;
 import dev.whittle.runtime.NodeContext;
@@ -81,12 +83,14 @@ final class ConvTransposeOp {
       float[] cols = new float[mg * kSize * inSize];
       int[] outStride = Shapes.strides(lay.out);
       int[] kIdx = new int[rank];
+      int[] spatialInts = SpatialGeometry.ints(spatial);
+      int[] kernelInts = SpatialGeometry.ints(kernel);
       int[] iIdx = new int[rank];
       for (int img = 0; img < n; img++) {
         for (int gi = 0; gi < group; gi++) {
           // cols[(m,k), p] = sum_c W[c, m, k] * X[c, p]
-          MatrixProduct.multiply(mg * kSize, inSize, cg, wv, gi * cg * mg * kSize, true, xv, (img * c + gi * cg) * inSize, false,
-              cols, 0, false);
+          Kernels.sgemm().multiply(mg * kSize, inSize, cg, 1f, wv, gi * cg * mg * kSize, mg * kSize, true,
+              xv, (img * c + gi * cg) * inSize, inSize, false, 0f, cols, 0, inSize);
           for (int oc = 0; oc < mg; oc++) {
             int yBase = (img * m + gi * mg + oc) * outSize;
             Arrays.fill(kIdx, 0);
@@ -107,9 +111,9 @@ final class ConvTransposeOp {
                 if (inside) {
                   y[yBase + pos] += cols[row + p];
                 }
-                Im2Col.increment(iIdx, spatial);
+                Im2Col.increment(iIdx, spatialInts);
               }
-              Im2Col.increment(kIdx, kernel);
+              Im2Col.increment(kIdx, kernelInts);
             }
           }
         }

@@ -9,6 +9,7 @@ import dev.whittle.runtime.Kernel;
 import dev.whittle.runtime.NodeContext;
 import dev.whittle.runtime.ops.Casts;
 import dev.whittle.runtime.ops.Inference;
+import dev.whittle.kernels.Kernels;
 import dev.whittle.runtime.ops.Shapes;
 import java.util.List;
 
@@ -30,20 +31,16 @@ final class GemmOp {
       int k = (int) (transA ? a.dim(0) : a.dim(1));
       int n = (int) (transB ? b.dim(0) : b.dim(1));
       float[] y = new float[m * n];
-      MatrixProduct.multiply(m, n, k, Casts.toFloats(a), 0, transA, Casts.toFloats(b), 0, transB, y, 0, false);
-      if (alpha != 1f) {
-        for (int i = 0; i < y.length; i++) {
-          y[i] *= alpha;
-        }
-      }
-      if (c != null && beta != 0f) {
-        long[] outDims = {m, n};
-        int[] ic = Shapes.broadcastIndex(c.dims(), outDims);
+      boolean withC = c != null && beta != 0f;
+      if (withC) {
+        int[] ic = Shapes.broadcastIndex(c.dims(), new long[] {m, n});
         float[] cv = Casts.toFloats(c);
         for (int i = 0; i < y.length; i++) {
-          y[i] += beta * cv[ic[i]];
+          y[i] = cv[ic[i]];
         }
       }
+      Kernels.sgemm().multiply(m, n, k, alpha, Casts.toFloats(a), 0, transA ? m : k, transA,
+          Casts.toFloats(b), 0, transB ? k : n, transB, withC ? beta : 0f, y, 0, n);
       return new Object[] {Casts.fromFloats(a.dtype(), new long[] {m, n}, y)};
     };
   }

@@ -5,6 +5,8 @@ import dev.whittle.ir.Shape;
 import dev.whittle.ir.Tensor;
 import dev.whittle.ir.Type;
 import dev.whittle.ir.WhittleException;
+import dev.whittle.kernels.ConvShape;
+import dev.whittle.kernels.Im2Col;
 import dev.whittle.runtime.InferenceContext;
 import dev.whittle.runtime.Kernel;
 import dev.whittle.runtime.NodeContext;
@@ -110,8 +112,8 @@ final class IntegerOps {
     long group = ctx.attrInt("group", 1);
     SpatialGeometry g = SpatialGeometry.read(ctx, Arrays.copyOfRange(wd, 2, wd.length));
     long[] spatial = Arrays.copyOfRange(xd, 2, xd.length);
-    long[] pads = g.pads(spatial);
     long[] out = g.outputDims(spatial);
+    ConvShape shape = g.convShape(xd, (int) wd[0], (int) group);
     int n = (int) xd[0];
     int c = (int) xd[1];
     int m = (int) wd[0];
@@ -130,9 +132,10 @@ final class IntegerOps {
     long[] wl = Casts.toLongs(w);
     int[] y = new int[n * m * outSize];
     int rows = cg * kSize;
+    float[] cols = new float[rows * outSize];
     for (int img = 0; img < n; img++) {
       for (int gi = 0; gi < group; gi++) {
-        float[] cols = Im2Col.unfold(xs, (img * c + gi * cg) * inSize, cg, spatial, out, g, pads);
+        Im2Col.unfold(shape, xs, (img * c + gi * cg) * inSize, cg, cols);
         for (int oc = 0; oc < mg; oc++) {
           int ocAll = gi * mg + oc;
           long z = wz.length == 1 ? wz[0] : wz[ocAll];

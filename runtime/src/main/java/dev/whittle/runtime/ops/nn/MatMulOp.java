@@ -6,6 +6,8 @@ import dev.whittle.ir.Shape;
 import dev.whittle.ir.Tensor;
 import dev.whittle.ir.Type;
 import dev.whittle.ir.WhittleException;
+import dev.whittle.kernels.Kernels;
+import dev.whittle.kernels.Sgemm;
 import dev.whittle.runtime.InferenceContext;
 import dev.whittle.runtime.ops.Casts;
 import dev.whittle.runtime.ops.Inference;
@@ -47,8 +49,9 @@ final class MatMulOp {
     float[] av = Casts.toFloats(a);
     float[] bv = Casts.toFloats(b);
     float[] c = new float[batches * m * n];
+    Sgemm gemm = Kernels.sgemm();
     for (int i = 0; i < batches; i++) {
-      MatrixProduct.multiply(m, n, k, av, ia[i] * m * k, false, bv, ib[i] * k * n, false, c, i * m * n, false);
+      gemm.multiply(m, n, k, 1f, av, ia[i] * m * k, k, false, bv, ib[i] * k * n, n, false, 0f, c, i * m * n, n);
     }
     List<Long> out = new ArrayList<>();
     for (long d : batch) {

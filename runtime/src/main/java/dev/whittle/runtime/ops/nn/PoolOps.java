@@ -5,6 +5,7 @@ import dev.whittle.ir.Dim;
 import dev.whittle.ir.Shape;
 import dev.whittle.ir.Tensor;
 import dev.whittle.ir.Type;
+import dev.whittle.kernels.Im2Col;
 import dev.whittle.runtime.InferenceContext;
 import dev.whittle.runtime.Kernel;
 import dev.whittle.runtime.NodeContext;
@@ -52,6 +53,8 @@ final class PoolOps {
       acc *= (int) spatial[d];
     }
     int[] o = new int[rank];
+    int[] outInts = SpatialGeometry.ints(out);
+    int[] kernelInts = SpatialGeometry.ints(g.kernel);
     int[] k = new int[rank];
     for (int op = 0; op < outSize; op++) {
       // Window bounds; for averages without padding only in-bounds elements count.
@@ -97,7 +100,7 @@ final class PoolOps {
           } else if (inPaddedRegion) {
             padCount++;
           }
-        } while (Im2Col.increment(k, g.kernel));
+        } while (Im2Col.increment(k, kernelInts));
         int outIndex = ch * outSize + op;
         switch (mode) {
           case MAX -> {
@@ -110,7 +113,7 @@ final class PoolOps {
           case LP -> y[outIndex] = (float) Math.pow(sum, 1.0 / p);
         }
       }
-      Im2Col.increment(o, out);
+      Im2Col.increment(o, outInts);
     }
     long[] yd = new long[xd.length];
     yd[0] = xd[0];

@@ -109,6 +109,22 @@ final class SpatialGeometry {
     return out;
   }
 
+  /** The kernels' description of this window over an input of dims [N, C, spatial...]. */
+  dev.whittle.kernels.ConvShape convShape(long[] xDims, int outChannels, int groups) {
+    long[] spatial = java.util.Arrays.copyOfRange(xDims, 2, xDims.length);
+    long[] pads = pads(spatial);
+    return new dev.whittle.kernels.ConvShape((int) xDims[0], (int) xDims[1], ints(spatial), outChannels, groups,
+        ints(kernel), ints(strides), ints(dilations), ints(java.util.Arrays.copyOf(pads, rank())), ints(outputDims(spatial)));
+  }
+
+  static int[] ints(long[] a) {
+    int[] out = new int[a.length];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = Math.toIntExact(a[i]);
+    }
+    return out;
+  }
+
   static long ceilDiv(long a, long b) {
     return -Math.floorDiv(-a, b);
   }
