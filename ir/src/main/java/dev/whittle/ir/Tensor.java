@@ -291,6 +291,15 @@ public final class Tensor {
     return location;
   }
 
+  /** The same elements with other dims of equal element count (no copy; keeps any wrapped array). */
+  public Tensor reshaped(long[] newDims) {
+    Builder nb = new Builder(dtype, newDims);
+    nb.data = data;
+    nb.strings = strings;
+    nb.array = array;
+    return nb.build();
+  }
+
   public Tensor withName(String newName) {
     return toBuilder().name(newName).build();
   }

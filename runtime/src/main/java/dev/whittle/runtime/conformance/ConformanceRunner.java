@@ -6,8 +6,6 @@ import dev.whittle.ir.Value;
 import dev.whittle.ir.WhittleException;
 import dev.whittle.ir.onnx.OnnxReader;
 import dev.whittle.ir.onnx.TestDataReader;
-import dev.whittle.runtime.RunOptions;
-import dev.whittle.runtime.Session;
 import dev.whittle.runtime.SessionOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,16 +26,16 @@ public final class ConformanceRunner {
   /** The outcome of one case folder. */
   public record CaseResult(String name, Status status, String detail) {}
 
-  private final SessionOptions options;
+  private final Engine engine;
   private final double rtol;
   private final double atol;
 
   public ConformanceRunner(SessionOptions options) {
-    this(options, OutputComparison.DEFAULT_RTOL, OutputComparison.DEFAULT_ATOL);
+    this(Engine.whittle(options), OutputComparison.DEFAULT_RTOL, OutputComparison.DEFAULT_ATOL);
   }
 
-  public ConformanceRunner(SessionOptions options, double rtol, double atol) {
-    this.options = options;
+  public ConformanceRunner(Engine engine, double rtol, double atol) {
+    this.engine = engine;
     this.rtol = rtol;
     this.atol = atol;
   }
@@ -74,7 +72,7 @@ public final class ConformanceRunner {
     } catch (IOException e) {
       return new CaseResult(name, Status.FAIL, "cannot list " + caseDir + ": " + e.getMessage());
     }
-    try (Session session = Session.open(model, options)) {
+    try (Engine.Loaded session = engine.load(model, caseDir.resolve("model.onnx"))) {
       for (Path ds : dataSets) {
         String problem = runDataSet(session, model, inputs, ds);
         if (problem != null) {
@@ -89,7 +87,11 @@ public final class ConformanceRunner {
     return new CaseResult(name, Status.PASS, dataSets.size() + " data set(s)");
   }
 
-  private String runDataSet(Session session, Model model, List<Value> inputs, Path ds) {
+  /**
+   * Runs one data set folder; returns null when every output matches, else what differs. Public
+   * for {@code whittle run --test-data}.
+   */
+  public String runDataSet(Engine.Loaded session, Model model, List<Value> inputs, Path ds) {
     Map<String, Object> feeds = new LinkedHashMap<>();
     for (int i = 0; i < inputs.size(); i++) {
       Path f = ds.resolve("input_" + i + ".pb");
@@ -98,7 +100,7 @@ public final class ConformanceRunner {
         feeds.put(v.name(), RuntimeValues.fromTestData(TestDataReader.read(f, v.type()), v.type()));
       }
     }
-    Map<String, Object> out = session.runValues(feeds, RunOptions.NONE);
+    Map<String, Object> out = session.run(feeds);
     List<Value> outputs = model.graph().outputs();
     for (int i = 0; i < outputs.size(); i++) {
       Path f = ds.resolve("output_" + i + ".pb");

@@ -1,0 +1,93 @@
+package dev.whittle.runtime.ops.math;
+
+import dev.whittle.ir.Tensor;
+import dev.whittle.runtime.NodeContext;
+import dev.whittle.runtime.OpRegistry;
+import dev.whittle.runtime.ops.Casts;
+import dev.whittle.runtime.ops.Elementwise;
+import dev.whittle.runtime.ops.Inference;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.Function;
+
+/** Activations with attributes (alpha, beta, gamma, lambd, bias) and Clip. */
+public final class ActivationOps {
+  private ActivationOps() {}
+
+  public static void register(OpRegistry r) {
+    activation(r, "LeakyRelu", ctx -> {
+      double a = ctx.attrFloat("alpha", 0.01f);
+      return x -> x >= 0 ? x : a * x;
+    });
+    activation(r, "Elu", ctx -> {
+      double a = ctx.attrFloat("alpha", 1f);
+      return x -> x >= 0 ? x : a * (Math.exp(x) - 1);
+    });
+    activation(r, "Selu", ctx -> {
+      double a = ctx.attrFloat("alpha", 1.67326319217681884765625f);
+      double g = ctx.attrFloat("gamma", 1.05070102214813232421875f);
+      return x -> x > 0 ? g * x : g * (a * Math.exp(x) - a);
+    });
+    activation(r, "Celu", ctx -> {
+      double a = ctx.attrFloat("alpha", 1f);
+      return x -> Math.max(0, x) + Math.min(0, a * (Math.exp(x / a) - 1));
+    });
+    activation(r, "HardSigmoid", ctx -> {
+      double a = ctx.attrFloat("alpha", 0.2f);
+      double b = ctx.attrFloat("beta", 0.5f);
+      return x -> Math.max(0, Math.min(1, a * x + b));
+    });
+    activation(r, "HardSwish", ctx -> x -> x * Math.max(0, Math.min(1, x / 6 + 0.5)));
+    activation(r, "ThresholdedRelu", ctx -> {
+      double a = ctx.attrFloat("alpha", 1f);
+      return x -> x > a ? x : 0;
+    });
+    activation(r, "Shrink", ctx -> {
+      double lambd = ctx.attrFloat("lambd", 0.5f);
+      double bias = ctx.attrFloat("bias", 0f);
+      return x -> x < -lambd ? x + bias : x > lambd ? x - bias : 0;
+    });
+    activation(r, "Gelu", ctx -> {
+      if (ctx.attrString("approximate", "none").equals("tanh")) {
+        double k = Math.sqrt(2 / Math.PI);
+        return x -> 0.5 * x * (1 + Math.tanh(k * (x + 0.044715 * x * x * x)));
+      }
+      return x -> 0.5 * x * (1 + Erf.erf(x / Math.sqrt(2)));
+    });
+    activation(r, "Swish", ctx -> {
+      double a = ctx.attrFloat("alpha", 1f);
+      return x -> x / (1 + Math.exp(-a * x));
+    });
+    r.register("Clip", ActivationOps::clip, Inference::sameAsInput0);
+  }
+
+  private static void activation(OpRegistry r, String op, Function<NodeContext, DoubleUnaryOperator> make) {
+    r.register(op, ctx -> {
+      DoubleUnaryOperator f = make.apply(ctx);
+      return (in, rc) -> new Object[] {
+          Elementwise.unary((Tensor) in[0], x -> (float) f.applyAsDouble(x), f::applyAsDouble, null)};
+    }, Inference::sameAsInput0);
+  }
+
+  /** Clip: bounds from attributes before opset 11, from optional inputs since. NaN passes through. */
+  private static dev.whittle.runtime.Kernel clip(NodeContext ctx) {
+    boolean attributes = ctx.opset() < 11;
+    float attrMin = ctx.attrFloat("min", Float.NEGATIVE_INFINITY);
+    float attrMax = ctx.attrFloat("max", Float.POSITIVE_INFINITY);
+    return (in, rc) -> {
+      Tensor x = (Tensor) in[0];
+      Tensor lo = attributes || in.length < 2 ? null : (Tensor) in[1];
+      Tensor hi = attributes || in.length < 3 ? null : (Tensor) in[2];
+      if (Casts.isIntegerOrBool(x.dtype())) {
+        long min = lo == null ? Long.MIN_VALUE : Casts.toLongs(lo)[0];
+        long max = hi == null ? Long.MAX_VALUE : Casts.toLongs(hi)[0];
+        return new Object[] {Elementwise.unary(x, null, null, v -> Math.min(max, Math.max(min, v)))};
+      }
+      double min = lo == null ? (attributes ? attrMin : Double.NEGATIVE_INFINITY) : Casts.toDoubles(lo)[0];
+      double max = hi == null ? (attributes ? attrMax : Double.POSITIVE_INFINITY) : Casts.toDoubles(hi)[0];
+      float fmin = (float) min;
+      float fmax = (float) max;
+      return new Object[] {Elementwise.unary(x, v -> Float.isNaN(v) ? v : Math.min(fmax, Math.max(fmin, v)),
+          v -> Double.isNaN(v) ? v : Math.min(max, Math.max(min, v)), null)};
+    };
+  }
+}
