@@ -105,7 +105,8 @@ public final class LayoutOps {
     return Elements.select(x, src, out);
   }
 
-  static Tensor concat(Object[] in, long axisAttr) {
+  /** Concatenates the non-null tensors of {@code in} along an axis. */
+  public static Tensor concat(Object[] in, long axisAttr) {
     List<Tensor> parts = new ArrayList<>();
     for (Object o : in) {
       if (o != null) {
@@ -188,7 +189,7 @@ public final class LayoutOps {
     return Tensor.wrapBytes(dt, new long[] {total}, all);
   }
 
-  static Object[] split(Tensor x, long axisAttr, long[] split, int outputs) {
+  public static Object[] split(Tensor x, long axisAttr, long[] split, int outputs) {
     int axis = Shapes.axis(axisAttr, x.rank());
     long len = x.dim(axis);
     long[] sizes = split;
@@ -209,7 +210,7 @@ public final class LayoutOps {
   }
 
   /** Slice with ONNX clamping rules, negative indices and steps. */
-  static Tensor slice(Tensor x, long[] starts, long[] ends, long[] axes, long[] steps) {
+  public static Tensor slice(Tensor x, long[] starts, long[] ends, long[] axes, long[] steps) {
     long[] d = x.dims();
     int rank = d.length;
     long[] st = new long[rank];
