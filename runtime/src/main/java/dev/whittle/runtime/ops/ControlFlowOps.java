@@ -4,8 +4,9 @@ import dev.whittle.runtime.OpRegistry;
 import dev.whittle.runtime.ops.control.ControlOps;
 import dev.whittle.runtime.ops.control.ScanOp;
 import dev.whittle.runtime.ops.control.SequenceOps;
+import dev.whittle.runtime.ops.recurrent.RecurrentOp;
 
-/** Registration of control flow, sequences and optionals (see {@link StandardOps}). */
+/** Registration of control flow, sequences, optionals and recurrent ops (see {@link StandardOps}). */
 public final class ControlFlowOps {
   private ControlFlowOps() {}
 
@@ -13,5 +14,8 @@ public final class ControlFlowOps {
     ControlOps.register(r);
     r.register("Scan", ScanOp::create, ScanOp::infer);
     SequenceOps.register(r);
+    for (RecurrentOp.Cell cell : RecurrentOp.Cell.values()) {
+      r.register(cell.name(), ctx -> RecurrentOp.create(ctx, cell), ctx -> RecurrentOp.infer(ctx, cell));
+    }
   }
 }
