@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.whittle.ir.DType;
@@ -26,7 +27,8 @@ import java.util.Map;
  * 4-bit) are refused with a clear error.
  */
 public final class OrtRunner implements AutoCloseable {
-  private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
+  // Errors only: ONNX Runtime warns about initializers listed as inputs, which old exporters all do.
+  private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
 
   private final OrtSession session;
 
@@ -55,6 +57,7 @@ public final class OrtRunner implements AutoCloseable {
   private static OrtSession.SessionOptions options() throws OrtException {
     OrtSession.SessionOptions o = new OrtSession.SessionOptions();
     o.setIntraOpNumThreads(1);
+    o.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
     o.setInterOpNumThreads(1);
     return o;
   }

@@ -1,11 +1,14 @@
 package dev.whittle.runtime.ops;
 
 import dev.whittle.runtime.OpRegistry;
+import dev.whittle.runtime.ops.image.ResizeOp;
 
-/** Registration of this op family (see {@link StandardOps}). */
+/** Registration of image resampling ops (see {@link StandardOps}). */
 public final class ImageOps {
   private ImageOps() {}
 
   public static void register(OpRegistry r) {
+    r.register("Resize", ResizeOp::resize, ResizeOp::infer);
+    r.register("Upsample", ResizeOp::upsample, ResizeOp::infer);
   }
 }
