@@ -47,7 +47,7 @@ public final class OutputComparison {
       }
       return null;
     }
-    if (!(Casts.isFloatLike(dt) || dt == DType.DOUBLE)) {
+    if (!dt.isFloatingPoint()) {
       return expected.contentEquals(actual) ? null : "raw bytes differ (" + dt.displayName() + ")";
     }
     double[] e = Casts.toDoubles(expected);

@@ -57,6 +57,14 @@ public final class Casts {
         return out;
       }
       default: {
+        if (MiniFloats.isMiniFloat(dt)) {
+          double[] d = MiniFloats.decode(dt, t.bytesView(), n);
+          float[] out = new float[n];
+          for (int i = 0; i < n; i++) {
+            out[i] = (float) d[i];
+          }
+          return out;
+        }
         if (!isIntegerOrBool(dt)) {
           throw unsupported(dt, "float");
         }
@@ -77,6 +85,9 @@ public final class Casts {
     int n = Math.toIntExact(t.elementCount());
     if (dt == DType.DOUBLE) {
       return t.doublesView();
+    }
+    if (MiniFloats.isMiniFloat(dt)) {
+      return MiniFloats.decode(dt, t.bytesView(), n);
     }
     if (dt == DType.FLOAT || dt == DType.FLOAT16 || dt == DType.BFLOAT16) {
       float[] f = toFloats(t);
@@ -169,6 +180,13 @@ public final class Casts {
 
   /** A tensor of type {@code dt} from float values (rounded for narrower floats). */
   public static Tensor fromFloats(DType dt, long[] dims, float[] v) {
+    if (MiniFloats.isMiniFloat(dt)) {
+      double[] d = new double[v.length];
+      for (int i = 0; i < v.length; i++) {
+        d[i] = v[i];
+      }
+      return fromDoubles(dt, dims, d, true);
+    }
     switch (dt) {
       case FLOAT:
         return Tensor.wrapFloats(dims, v);
@@ -203,8 +221,16 @@ public final class Casts {
     }
   }
 
-  /** A tensor of type {@code dt} from double values. */
+  /** A tensor of type {@code dt} from double values (float8/float4 saturate on overflow). */
   public static Tensor fromDoubles(DType dt, long[] dims, double[] v) {
+    return fromDoubles(dt, dims, v, true);
+  }
+
+  /** As {@link #fromDoubles(DType, long[], double[])}; {@code saturate} applies to float8 targets. */
+  public static Tensor fromDoubles(DType dt, long[] dims, double[] v, boolean saturate) {
+    if (MiniFloats.isMiniFloat(dt)) {
+      return Tensor.wrapBytes(dt, dims, MiniFloats.encode(dt, v, saturate));
+    }
     if (dt == DType.DOUBLE) {
       return Tensor.wrapDoubles(dims, v);
     }
@@ -285,6 +311,11 @@ public final class Casts {
 
   public static boolean isIntegerOrBool(DType dt) {
     return dt.isInteger() || dt == DType.BOOL;
+  }
+
+  /** Any floating-point element type, including the 8- and 4-bit formats. */
+  public static boolean isFloatingPoint(DType dt) {
+    return dt.isFloatingPoint();
   }
 
   /** float32, float16 and bfloat16: computed in float. */

@@ -18,17 +18,21 @@ public final class CastOps {
   public static void register(OpRegistry r) {
     r.register("Cast", ctx -> {
       DType to = DType.fromCode((int) ctx.requireAttr("to").i());
-      return (in, rc) -> new Object[] {cast((Tensor) in[0], to)};
+      boolean saturate = ctx.attrInt("saturate", 1) != 0;
+      return (in, rc) -> new Object[] {cast((Tensor) in[0], to, saturate)};
     }, ctx -> {
       DType to = DType.fromCode((int) ctx.attrInt("to", 0));
       return java.util.Collections.singletonList(ctx.inputType(0) instanceof Type.TensorType t ? new Type.TensorType(to, t.shape()) : null);
     });
-    r.register("CastLike", ctx -> (in, rc) -> new Object[] {cast((Tensor) in[0], ((Tensor) in[1]).dtype())},
+    r.register("CastLike", ctx -> {
+      boolean saturate = ctx.attrInt("saturate", 1) != 0;
+      return (in, rc) -> new Object[] {cast((Tensor) in[0], ((Tensor) in[1]).dtype(), saturate)};
+    },
         ctx -> java.util.Collections.singletonList(ctx.inputType(0) instanceof Type.TensorType t && ctx.inputType(1) instanceof Type.TensorType l
             ? new Type.TensorType(l.elementType(), t.shape()) : null));
   }
 
-  static Tensor cast(Tensor x, DType to) {
+  static Tensor cast(Tensor x, DType to, boolean saturate) {
     DType from = x.dtype();
     if (from == to) {
       return x;
@@ -43,7 +47,7 @@ public final class CastOps {
       for (int i = 0; i < v.length; i++) {
         v[i] = parse(new String(s.get(i), StandardCharsets.UTF_8));
       }
-      return Casts.fromDoubles(to, dims, v);
+      return Casts.fromDoubles(to, dims, v, saturate);
     }
     if (Casts.isIntegerOrBool(from) && Casts.isIntegerOrBool(to)) {
       return Casts.fromLongs(to, dims, Casts.toLongs(x));
@@ -60,9 +64,9 @@ public final class CastOps {
     if (Casts.isIntegerOrBool(from) && to == DType.DOUBLE) {
       return Casts.fromDoubles(to, dims, Casts.toDoubles(x));
     }
-    if (Casts.isFloatLike(to) || to == DType.DOUBLE) {
+    if (to.isFloatingPoint()) {
       // Round once from the exact value: doubles hold every float16/bfloat16/float32/int32 exactly.
-      return Casts.fromDoubles(to, dims, Casts.toDoubles(x));
+      return Casts.fromDoubles(to, dims, Casts.toDoubles(x), saturate);
     }
     throw WhittleException.builder("cast not supported").expected("numeric, bool or string types")
         .found(from.displayName() + " to " + to.displayName()).build();

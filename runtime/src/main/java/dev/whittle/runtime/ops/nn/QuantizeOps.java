@@ -19,6 +19,7 @@ final class QuantizeOps {
     long axis = ctx.attrInt("axis", 1);
     long blockSize = ctx.attrInt("block_size", 0);
     long outputDtype = ctx.attrInt("output_dtype", 0);
+    boolean saturate = ctx.attrInt("saturate", 1) != 0;
     return (in, rc) -> {
       Tensor x = (Tensor) in[0];
       Tensor scale = (Tensor) in[1];
@@ -26,8 +27,17 @@ final class QuantizeOps {
       DType target = zp != null ? zp.dtype() : outputDtype != 0 ? DType.fromCode((int) outputDtype) : DType.UINT8;
       double[] xv = Casts.toDoubles(x);
       double[] sv = Casts.toDoubles(scale);
-      long[] zv = Quantization.zeroPoints(zp, sv.length);
       int[] pi = Quantization.parameterIndex(x.dims(), scale.dims(), axis, blockSize);
+      if (target.isFloatingPoint()) {
+        // float8/float4 targets: x / scale + zero point, rounded to nearest even by the cast.
+        double[] zf = zp == null ? new double[sv.length] : Casts.toDoubles(zp);
+        double[] y = new double[xv.length];
+        for (int i = 0; i < y.length; i++) {
+          y[i] = (float) ((float) xv[i] / (float) sv[pi[i]]) + zf[pi[i]];
+        }
+        return new Object[] {Casts.fromDoubles(target, x.dims(), y, saturate)};
+      }
+      long[] zv = Quantization.zeroPoints(zp, sv.length);
       long[] q = new long[xv.length];
       boolean floatScale = scale.dtype() == DType.FLOAT;
       for (int i = 0; i < q.length; i++) {
@@ -46,13 +56,13 @@ final class QuantizeOps {
       Tensor x = (Tensor) in[0];
       Tensor scale = (Tensor) in[1];
       Tensor zp = in.length > 2 ? (Tensor) in[2] : null;
-      long[] xv = Casts.toLongs(x);
+      double[] xv = Casts.toDoubles(x);
       float[] sv = Casts.toFloats(scale);
-      long[] zv = Quantization.zeroPoints(zp, sv.length);
+      double[] zv = zp == null ? new double[Math.max(sv.length, 1)] : Casts.toDoubles(zp);
       int[] pi = Quantization.parameterIndex(x.dims(), scale.dims(), axis, blockSize);
       float[] y = new float[xv.length];
       for (int i = 0; i < y.length; i++) {
-        y[i] = (xv[i] - zv[pi[i]]) * sv[pi[i]];
+        y[i] = (float) (xv[i] - zv[pi[i]]) * sv[pi[i]];
       }
       DType out = scale.dtype();
       return new Object[] {Casts.fromFloats(out, x.dims(), y)};
