@@ -1,11 +1,15 @@
 package dev.whittle.runtime.ops;
 
 import dev.whittle.runtime.OpRegistry;
+import dev.whittle.runtime.ops.transformer.AttentionOp;
+import dev.whittle.runtime.ops.transformer.NormOps;
 
-/** Registration of this op family (see {@link StandardOps}). */
+/** Registration of attention and transformer normalization ops (see {@link StandardOps}). */
 public final class TransformerOps {
   private TransformerOps() {}
 
   public static void register(OpRegistry r) {
+    r.register("Attention", AttentionOp::create, AttentionOp::infer);
+    NormOps.register(r);
   }
 }
