@@ -34,7 +34,7 @@ public final class BinaryMathOps {
       float n = in.length;
       return new Object[] {Elementwise.unary(sum, x -> x / n, x -> x / n, null)};
     }, Inference::broadcastBinary);
-    r.register("PRelu", ctx -> (in, rc) -> new Object[] {Elementwise.binary((Tensor) in[0], (Tensor) in[1],
+    r.register("PRelu", ctx -> (in, rc) -> new Object[] {Elementwise.binary((Tensor) in[0], channelSlope((Tensor) in[0], (Tensor) in[1]),
         (x, s) -> x < 0 ? x * s : x, (x, s) -> x < 0 ? x * s : x, (x, s) -> x < 0 ? x * s : x)}, Inference::broadcastBinary);
     bitwise(r, "BitwiseAnd", (a, b) -> a & b);
     bitwise(r, "BitwiseOr", (a, b) -> a | b);
@@ -46,6 +46,20 @@ public final class BinaryMathOps {
       return (in, rc) -> new Object[] {Elementwise.binary((Tensor) in[0], (Tensor) in[1], null, null,
           (a, b) -> b >= 64 ? 0 : left ? a << b : a >>> b)};
     }, Inference::broadcastBinary);
+  }
+
+  /**
+   * A 1-D slope of one value per channel (dim 1) applies per channel, as PRelu before opset 7
+   * defined it; it is reshaped to [C, 1, ...] so numpy broadcasting does the rest.
+   */
+  private static Tensor channelSlope(Tensor x, Tensor slope) {
+    if (slope.rank() == 1 && x.rank() > 2 && slope.dim(0) == x.dim(1) && slope.dim(0) != x.dim(x.rank() - 1)) {
+      long[] d = new long[x.rank() - 1];
+      java.util.Arrays.fill(d, 1);
+      d[0] = slope.dim(0);
+      return slope.reshaped(d);
+    }
+    return slope;
   }
 
   /** Python-style modulo (sign of the divisor) unless fmod (sign of the dividend). */
