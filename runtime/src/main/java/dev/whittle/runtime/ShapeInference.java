@@ -88,7 +88,8 @@ public final class ShapeInference {
     List<Type> outTypes;
     try {
       outTypes = def.inferrer().infer(ctx);
-    } catch (WhittleException e) {
+    } catch (RuntimeException e) {
+      // Contradictory or unsupported input types: leave this node's outputs as they are.
       conflicts.add(n.label() + ": " + e.getMessage());
       return;
     }

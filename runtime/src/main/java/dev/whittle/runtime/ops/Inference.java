@@ -20,7 +20,7 @@ public final class Inference {
 
   /** Element type of input 0, broadcast shape of all inputs. */
   public static List<Type> broadcastBinary(InferenceContext ctx) {
-    return List.of(broadcastOf(ctx, elementType(ctx.inputType(0))));
+    return java.util.Collections.singletonList(broadcastOf(ctx, elementType(ctx.inputType(0))));
   }
 
   /** Broadcast shape of all inputs with the given element type (bool for comparisons). */

@@ -38,12 +38,12 @@ public final class LogicOps {
       return new Object[] {Tensor.wrapBytes(DType.BOOL, t.dims(), out)};
     }, Inference::sameAsInput0);
     r.register("Where", ctx -> (in, rc) -> new Object[] {where((Tensor) in[0], (Tensor) in[1], (Tensor) in[2])},
-        ctx -> List.of(Inference.broadcastOf(ctx, Inference.elementType(ctx.inputType(1)))));
+        ctx -> java.util.Collections.singletonList(Inference.broadcastOf(ctx, Inference.elementType(ctx.inputType(1)))));
   }
 
   private static void compare(OpRegistry r, String op, Comparison c) {
     r.register(op, ctx -> (in, rc) -> new Object[] {compare((Tensor) in[0], (Tensor) in[1], c)},
-        ctx -> List.of(Inference.broadcastOf(ctx, DType.BOOL)));
+        ctx -> java.util.Collections.singletonList(Inference.broadcastOf(ctx, DType.BOOL)));
   }
 
   private static Tensor compare(Tensor a, Tensor b, Comparison c) {
@@ -102,7 +102,7 @@ public final class LogicOps {
         out[i] = (byte) (f.apply(x[ia[i]] != 0, y[ib[i]] != 0) ? 1 : 0);
       }
       return new Object[] {Tensor.wrapBytes(DType.BOOL, outDims, out)};
-    }, ctx -> List.of(Inference.broadcastOf(ctx, DType.BOOL)));
+    }, ctx -> java.util.Collections.singletonList(Inference.broadcastOf(ctx, DType.BOOL)));
   }
 
   /** Where(cond, x, y): element-size-generic selection on raw bytes (any element type). */
