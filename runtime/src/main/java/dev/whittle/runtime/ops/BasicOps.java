@@ -11,7 +11,7 @@ public final class BasicOps {
   private BasicOps() {}
 
   public static void register(OpRegistry r) {
-    r.register("Identity", node -> (in, ctx) -> new Object[] {in[0]}, ctx -> List.of(ctx.inputType(0)));
+    r.register("Identity", node -> (in, ctx) -> new Object[] {in[0]}, ctx -> java.util.Collections.singletonList(ctx.inputType(0)));
     r.register("Add", node -> (in, ctx) -> new Object[] {
         Elementwise.binary((Tensor) in[0], (Tensor) in[1], Float::sum, Double::sum, Long::sum)}, Inference::broadcastBinary);
     r.register("Sub", node -> (in, ctx) -> new Object[] {
