@@ -1,7 +1,6 @@
 package dev.whittle.cli;
 
 import dev.whittle.ir.report.Json;
-import dev.whittle.runtime.SessionOptions;
 import dev.whittle.runtime.conformance.ConformanceRunner;
 import dev.whittle.runtime.conformance.Engine;
 import java.io.IOException;
@@ -49,11 +48,7 @@ final class ConformanceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Engine e = switch (engine) {
-      case "whittle" -> Engine.whittle(SessionOptions.defaults());
-      case "ort" -> new dev.whittle.verify.OrtEngine();
-      default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(), "unknown engine '" + engine + "'; use whittle or ort");
-    };
+    Engine e = Engines.named(spec.commandLine(), engine, 1);
     ConformanceRunner runner = new ConformanceRunner(e, rtol, atol);
     Pattern p = filter == null ? null : Pattern.compile(filter);
     Map<ConformanceRunner.Status, Integer> counts = new EnumMap<>(ConformanceRunner.Status.class);

@@ -5,10 +5,8 @@ import dev.whittle.ir.Tensor;
 import dev.whittle.ir.Value;
 import dev.whittle.ir.WhittleException;
 import dev.whittle.ir.onnx.OnnxReader;
-import dev.whittle.runtime.SessionOptions;
 import dev.whittle.runtime.conformance.ConformanceRunner;
 import dev.whittle.runtime.conformance.Engine;
-import dev.whittle.verify.OrtEngine;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,11 +47,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Engine e = switch (engine) {
-      case "whittle" -> Engine.whittle(SessionOptions.defaults().withThreads(threads));
-      case "ort" -> new OrtEngine();
-      default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(), "unknown engine '" + engine + "'; use whittle or ort");
-    };
+    Engine e = Engines.named(spec.commandLine(), engine, threads);
     Model m = OnnxReader.read(model);
     PrintWriter out = spec.commandLine().getOut();
     List<Value> graphInputs = new ArrayList<>();

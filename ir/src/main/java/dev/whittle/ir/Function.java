@@ -10,7 +10,7 @@ import java.util.Map;
  * and outputs are the function's formal parameters (untyped unless value_info says otherwise);
  * attributes of body nodes may refer to the function's attributes by {@code ref_attr_name}.
  */
-public final class Function {
+public final class Function extends Annotated {
   private final String name;
   private final String domain;
   private String overload;
@@ -18,9 +18,6 @@ public final class Function {
   private final List<String> attributeNames = new ArrayList<>();
   private final List<Attribute> attributeDefaults = new ArrayList<>();
   private final Map<String, Long> opsetImports = new LinkedHashMap<>();
-  private String docString;
-  private final Map<String, String> metadataProps = new LinkedHashMap<>();
-  private byte[] unknownFields;
 
   public Function(String name, String domain, Graph body) {
     this.name = name;
@@ -62,35 +59,13 @@ public final class Function {
     return opsetImports;
   }
 
-  public String docString() {
-    return docString;
-  }
-
-  public void setDocString(String docString) {
-    this.docString = docString;
-  }
-
-  public Map<String, String> metadataProps() {
-    return metadataProps;
-  }
-
-  public byte[] unknownFields() {
-    return unknownFields == null ? null : unknownFields.clone();
-  }
-
-  public void setUnknownFields(byte[] fields) {
-    this.unknownFields = fields == null || fields.length == 0 ? null : fields.clone();
-  }
-
   public Function copy() {
     Function f = new Function(name, domain, body.copy());
     f.overload = overload;
     f.attributeNames.addAll(attributeNames);
     f.attributeDefaults.addAll(attributeDefaults);
     f.opsetImports.putAll(opsetImports);
-    f.docString = docString;
-    f.metadataProps.putAll(metadataProps);
-    f.unknownFields = unknownFields;
+    f.copyAnnotationsFrom(this);
     return f;
   }
 

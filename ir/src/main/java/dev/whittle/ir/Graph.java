@@ -19,7 +19,7 @@ import java.util.Set;
  * <p>Value names are unique within a graph; {@link #resolve(String)} looks a name up through the
  * enclosing scopes.
  */
-public final class Graph {
+public final class Graph extends Annotated {
   /** ONNX {@code TensorAnnotation}: quantization parameters named for one tensor. */
   public record TensorAnnotation(String tensorName, Map<String, String> quantParameterTensorNames) {
     public TensorAnnotation {
@@ -28,9 +28,6 @@ public final class Graph {
   }
 
   private String name;
-  private String docString;
-  private final Map<String, String> metadataProps = new LinkedHashMap<>();
-  private byte[] unknownFields;
   private final Map<String, Value> values = new LinkedHashMap<>();
   private final List<Value> inputs = new ArrayList<>();
   private final List<Value> outputs = new ArrayList<>();
@@ -63,26 +60,6 @@ public final class Graph {
 
   public void setName(String name) {
     this.name = name == null ? "" : name;
-  }
-
-  public String docString() {
-    return docString;
-  }
-
-  public void setDocString(String docString) {
-    this.docString = docString;
-  }
-
-  public Map<String, String> metadataProps() {
-    return metadataProps;
-  }
-
-  public byte[] unknownFields() {
-    return unknownFields == null ? null : unknownFields.clone();
-  }
-
-  public void setUnknownFields(byte[] fields) {
-    this.unknownFields = fields == null || fields.length == 0 ? null : fields.clone();
   }
 
   public List<TensorAnnotation> quantizationAnnotations() {
@@ -459,14 +436,10 @@ public final class Graph {
 
   Graph copyWith(Map<Value, Value> mapping) {
     Graph g = new Graph(name);
-    g.docString = docString;
-    g.metadataProps.putAll(metadataProps);
-    g.unknownFields = unknownFields;
+    g.copyAnnotationsFrom(this);
     for (Value v : values.values()) {
       Value c = g.newValue(v.name(), v.type());
-      c.setDocString(v.docString());
-      c.metadataProps().putAll(v.metadataProps());
-      c.setUnknownFields(v.unknownFields());
+      c.copyAnnotationsFrom(v);
       mapping.put(v, c);
     }
     for (Value v : inputs) {
@@ -484,9 +457,7 @@ public final class Graph {
     for (Node n : nodes) {
       Node c = new Node(n.opType(), n.domain(), n.name());
       c.setOverload(n.overload());
-      c.setDocString(n.docString());
-      c.metadataProps().putAll(n.metadataProps());
-      c.setUnknownFields(n.unknownFields());
+      c.copyAnnotationsFrom(n);
       for (Value in : n.inputs()) {
         c.addInput(in == null ? null : mapping.getOrDefault(in, in));
       }

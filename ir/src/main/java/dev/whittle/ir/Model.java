@@ -11,20 +11,17 @@ import java.util.Map;
  * model-local functions, and training information kept opaque (serialized bytes, written back
  * unchanged).
  */
-public final class Model {
+public final class Model extends Annotated {
   private long irVersion;
   private final Map<String, Long> opsetImports = new LinkedHashMap<>();
   private String producerName;
   private String producerVersion;
   private String domain;
   private long modelVersion;
-  private String docString;
   private Graph graph;
-  private final Map<String, String> metadataProps = new LinkedHashMap<>();
   private final List<Function> functions = new ArrayList<>();
   private final List<byte[]> trainingInfo = new ArrayList<>();
   private final Map<String, byte[]> opsetUnknownFields = new LinkedHashMap<>();
-  private byte[] unknownFields;
   private Path source;
 
   public Model(Graph graph) {
@@ -90,24 +87,12 @@ public final class Model {
     this.modelVersion = modelVersion;
   }
 
-  public String docString() {
-    return docString;
-  }
-
-  public void setDocString(String docString) {
-    this.docString = docString;
-  }
-
   public Graph graph() {
     return graph;
   }
 
   public void setGraph(Graph graph) {
     this.graph = graph;
-  }
-
-  public Map<String, String> metadataProps() {
-    return metadataProps;
   }
 
   public List<Function> functions() {
@@ -117,14 +102,6 @@ public final class Model {
   /** Serialized {@code TrainingInfoProto} messages, kept opaque. */
   public List<byte[]> trainingInfo() {
     return trainingInfo;
-  }
-
-  public byte[] unknownFields() {
-    return unknownFields == null ? null : unknownFields.clone();
-  }
-
-  public void setUnknownFields(byte[] fields) {
-    this.unknownFields = fields == null || fields.length == 0 ? null : fields.clone();
   }
 
   /** The file this model was read from, or null. Used in messages and to never write over it. */
@@ -146,13 +123,11 @@ public final class Model {
     m.producerVersion = producerVersion;
     m.domain = domain;
     m.modelVersion = modelVersion;
-    m.docString = docString;
-    m.metadataProps.putAll(metadataProps);
+    m.copyAnnotationsFrom(this);
     for (Function f : functions) {
       m.functions.add(f.copy());
     }
     m.trainingInfo.addAll(trainingInfo);
-    m.unknownFields = unknownFields;
     m.source = source;
     return m;
   }

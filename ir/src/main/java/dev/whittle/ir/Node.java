@@ -12,7 +12,7 @@ import java.util.Objects;
  * omitted optional input or output (the empty name in ONNX) is a null entry. Changing inputs
  * through this class keeps the values' use lists right.
  */
-public final class Node {
+public final class Node extends Annotated {
   /** The ONNX default domain as it appears in files. */
   public static final String DEFAULT_DOMAIN = "";
 
@@ -23,9 +23,6 @@ public final class Node {
   private final List<Value> inputs = new ArrayList<>();
   private final List<Value> outputs = new ArrayList<>();
   private final Map<String, Attribute> attributes = new LinkedHashMap<>();
-  private String docString;
-  private final Map<String, String> metadataProps = new LinkedHashMap<>();
-  private byte[] unknownFields;
   Graph graph;
 
   public Node(String opType, String domain, String name) {
@@ -199,26 +196,6 @@ public final class Node {
       out.addAll(a.subgraphs());
     }
     return out;
-  }
-
-  public String docString() {
-    return docString;
-  }
-
-  public void setDocString(String docString) {
-    this.docString = docString;
-  }
-
-  public Map<String, String> metadataProps() {
-    return metadataProps;
-  }
-
-  public byte[] unknownFields() {
-    return unknownFields == null ? null : unknownFields.clone();
-  }
-
-  public void setUnknownFields(byte[] fields) {
-    this.unknownFields = fields == null || fields.length == 0 ? null : fields.clone();
   }
 
   /** Detaches all inputs (used when the node is removed from its graph). */

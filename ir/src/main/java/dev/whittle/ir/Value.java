@@ -2,9 +2,9 @@ package dev.whittle.ir;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
+
 import java.util.List;
-import java.util.Map;
+
 import java.util.Objects;
 
 /**
@@ -14,15 +14,12 @@ import java.util.Objects;
  * <p>A value belongs to the graph that defines it ({@link #graph()}); nodes of subgraphs may use
  * it too (outer-scope references), and those uses are recorded here like any other.
  */
-public final class Value {
+public final class Value extends Annotated {
   /** One use of a value: input {@code index} of {@code node}. */
   public record Use(Node node, int index) {}
 
   private String name;
   private Type type;
-  private String docString;
-  private final Map<String, String> metadataProps = new LinkedHashMap<>();
-  private byte[] unknownFields;
   private final Graph graph;
   Node producer;
   final List<Use> uses = new ArrayList<>();
@@ -60,26 +57,6 @@ public final class Value {
   /** The tensor type, or null if the type is unknown or not a tensor. */
   public Type.TensorType tensorType() {
     return type instanceof Type.TensorType t ? t : null;
-  }
-
-  public String docString() {
-    return docString;
-  }
-
-  public void setDocString(String docString) {
-    this.docString = docString;
-  }
-
-  public Map<String, String> metadataProps() {
-    return metadataProps;
-  }
-
-  public byte[] unknownFields() {
-    return unknownFields == null ? null : unknownFields.clone();
-  }
-
-  public void setUnknownFields(byte[] fields) {
-    this.unknownFields = fields == null || fields.length == 0 ? null : fields.clone();
   }
 
   /** The graph that defines this value. */

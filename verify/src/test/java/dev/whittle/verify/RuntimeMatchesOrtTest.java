@@ -27,6 +27,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class RuntimeMatchesOrtTest {
   static final double TOLERANCE = 1e-4;
+  private static final List<String> SENTENCES = List.of("Whittle makes ONNX models smaller and faster before they ship.",
+      "The quick brown fox jumps over the lazy dog!", "Ist das ein Café? Ja, natürlich.");
+
+  private static Map<String, Tensor> bertInputs(BertTokenizer.Encoding e) {
+    long[] dims = {1, e.inputIds().length};
+    Map<String, Tensor> in = new LinkedHashMap<>();
+    in.put("input_ids", Tensor.ofLongs(dims, e.inputIds()));
+    in.put("attention_mask", Tensor.ofLongs(dims, e.attentionMask()));
+    in.put("token_type_ids", Tensor.ofLongs(dims, e.tokenTypeIds()));
+    return in;
+  }
 
   static void assertClose(Map<String, Tensor> expected, Map<String, Tensor> actual, String what) {
     assertClose(expected, actual, what, 0);
@@ -134,15 +145,8 @@ class RuntimeMatchesOrtTest {
   void miniLmOnRealSentences(String relative) {
     Path model = TestAssets.fetchedModel(relative);
     BertTokenizer tokenizer = BertTokenizer.load(TestAssets.fetchedModel("minilm/all-minilm-l6-v2-tokenizer.json"));
-    for (String sentence : List.of("Whittle makes ONNX models smaller and faster before they ship.",
-        "The quick brown fox jumps over the lazy dog!", "Ist das ein Café? Ja, natürlich.")) {
-      BertTokenizer.Encoding e = tokenizer.encode(sentence, 32);
-      long[] dims = {1, 32};
-      Map<String, Tensor> in = new LinkedHashMap<>();
-      in.put("input_ids", Tensor.ofLongs(dims, e.inputIds()));
-      in.put("attention_mask", Tensor.ofLongs(dims, e.attentionMask()));
-      in.put("token_type_ids", Tensor.ofLongs(dims, e.tokenTypeIds()));
-      compare(model, in);
+    for (String sentence : SENTENCES) {
+      compare(model, bertInputs(tokenizer.encode(sentence, 32)));
     }
   }
 
@@ -159,14 +163,9 @@ class RuntimeMatchesOrtTest {
     Path model = TestAssets.fetchedModel("minilm-q/all-minilm-l6-v2-q.onnx");
     BertTokenizer tokenizer = BertTokenizer.load(TestAssets.fetchedModel("minilm/all-minilm-l6-v2-tokenizer.json"));
     try (OrtRunner ort = OrtRunner.open(model); Session s = Session.open(OnnxReader.read(model))) {
-      for (String sentence : List.of("Whittle makes ONNX models smaller and faster before they ship.",
-          "The quick brown fox jumps over the lazy dog!", "Ist das ein Café? Ja, natürlich.")) {
+      for (String sentence : SENTENCES) {
         BertTokenizer.Encoding e = tokenizer.encode(sentence, 32);
-        long[] dims = {1, 32};
-        Map<String, Tensor> in = new LinkedHashMap<>();
-        in.put("input_ids", Tensor.ofLongs(dims, e.inputIds()));
-        in.put("attention_mask", Tensor.ofLongs(dims, e.attentionMask()));
-        in.put("token_type_ids", Tensor.ofLongs(dims, e.tokenTypeIds()));
+        Map<String, Tensor> in = bertInputs(e);
         double[] a = meanPool(ort.run(in).get("last_hidden_state"), e.attentionMask());
         double[] b = meanPool(s.run(in).get("last_hidden_state"), e.attentionMask());
         double dot = 0;

@@ -96,6 +96,24 @@ public final class Shapes {
     return (int) a;
   }
 
+  /** Product of the dims before {@code axis} (the number of independent slices in front of it). */
+  public static int outerSize(long[] dims, int axis) {
+    int n = 1;
+    for (int i = 0; i < axis; i++) {
+      n *= (int) dims[i];
+    }
+    return n;
+  }
+
+  /** Product of the dims after {@code axis} (the stride of one step along it). */
+  public static int innerSize(long[] dims, int axis) {
+    int n = 1;
+    for (int i = axis + 1; i < dims.length; i++) {
+      n *= (int) dims[i];
+    }
+    return n;
+  }
+
   public static boolean sameShape(long[] a, long[] b) {
     return java.util.Arrays.equals(a, b);
   }

@@ -238,14 +238,8 @@ public final class ResizeOp {
 
   /** Resamples {@code v} (dims {@code d}) along {@code axis} with the given taps. */
   private static double[] apply(double[] v, long[] d, int axis, Taps taps) {
-    int outer = 1;
-    for (int i = 0; i < axis; i++) {
-      outer *= (int) d[i];
-    }
-    int inner = 1;
-    for (int i = axis + 1; i < d.length; i++) {
-      inner *= (int) d[i];
-    }
+    int outer = Shapes.outerSize(d, axis);
+    int inner = Shapes.innerSize(d, axis);
     int lenIn = (int) d[axis];
     int lenOut = taps.index.length;
     double[] out = new double[outer * lenOut * inner];

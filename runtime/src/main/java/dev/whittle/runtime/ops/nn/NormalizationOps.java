@@ -117,18 +117,8 @@ final class NormalizationOps {
       for (int img = 0; img < n; img++) {
         for (int ch = 0; ch < c; ch++) {
           int base = (img * c + ch) * inner;
-          double mean = 0;
-          for (int i = 0; i < inner; i++) {
-            mean += xv[base + i];
-          }
-          mean /= inner;
-          double var = 0;
-          for (int i = 0; i < inner; i++) {
-            double dv = xv[base + i] - mean;
-            var += dv * dv;
-          }
-          var /= inner;
-          double inv = 1.0 / Math.sqrt(var + epsilon);
+          double mean = mean(xv, base, inner);
+          double inv = 1.0 / Math.sqrt(variance(xv, base, inner, mean) + epsilon);
           for (int i = 0; i < inner; i++) {
             y[base + i] = (float) ((xv[base + i] - mean) * inv * scale[ch] + bias[ch]);
           }
@@ -147,10 +137,7 @@ final class NormalizationOps {
       ConvOp.requireFloat(x);
       long[] d = x.dims();
       int axis = Shapes.axis(axisAttr, d.length);
-      int outer = 1;
-      for (int i = 0; i < axis; i++) {
-        outer *= (int) d[i];
-      }
+      int outer = Shapes.outerSize(d, axis);
       int inner = Shapes.size(d) / Math.max(outer, 1);
       float[] xv = Casts.toFloats(x);
       Tensor scaleT = (Tensor) in[1];
@@ -165,18 +152,8 @@ final class NormalizationOps {
       float[] invStd = new float[outer];
       for (int o = 0; o < outer; o++) {
         int base = o * inner;
-        double mean = 0;
-        for (int i = 0; i < inner; i++) {
-          mean += xv[base + i];
-        }
-        mean /= inner;
-        double var = 0;
-        for (int i = 0; i < inner; i++) {
-          double dv = xv[base + i] - mean;
-          var += dv * dv;
-        }
-        var /= inner;
-        double inv = 1.0 / Math.sqrt(var + epsilon);
+        double mean = mean(xv, base, inner);
+        double inv = 1.0 / Math.sqrt(variance(xv, base, inner, mean) + epsilon);
         means[o] = (float) mean;
         invStd[o] = (float) inv;
         for (int i = 0; i < inner; i++) {
@@ -211,5 +188,24 @@ final class NormalizationOps {
     }
     Type s = new Type.TensorType(DType.FLOAT, Shape.of(stat));
     return List.of(x, s, s);
+  }
+
+  /** Mean of {@code len} floats from {@code start}. */
+  static double mean(float[] v, int start, int len) {
+    double sum = 0;
+    for (int i = 0; i < len; i++) {
+      sum += v[start + i];
+    }
+    return sum / len;
+  }
+
+  /** Population variance of {@code len} floats from {@code start} around {@code mean}. */
+  static double variance(float[] v, int start, int len, double mean) {
+    double sum = 0;
+    for (int i = 0; i < len; i++) {
+      double d = v[start + i] - mean;
+      sum += d * d;
+    }
+    return sum / len;
   }
 }

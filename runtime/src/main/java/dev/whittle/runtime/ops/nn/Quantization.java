@@ -79,10 +79,7 @@ final class Quantization {
       }
       return idx;
     }
-    int inner = 1;
-    for (int d = axis + 1; d < dims.length; d++) {
-      inner *= (int) dims[d];
-    }
+    int inner = Shapes.innerSize(dims, axis);
     int axisLen = (int) dims[axis];
     if (paramCount != axisLen) {
       throw WhittleException.builder("per-axis scale has the wrong length")

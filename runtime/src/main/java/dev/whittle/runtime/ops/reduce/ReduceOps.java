@@ -196,10 +196,7 @@ public final class ReduceOps {
       long[] d = x.dims();
       int axis = Shapes.axis(axisAttr, d.length);
       int len = (int) d[axis];
-      int inner = 1;
-      for (int i = axis + 1; i < d.length; i++) {
-        inner *= (int) d[i];
-      }
+      int inner = Shapes.innerSize(d, axis);
       int outer = (int) x.elementCount() / Math.max(1, len * inner);
       double[] v = Casts.toDoubles(x);
       long[] out = new long[outer * inner];

@@ -70,14 +70,8 @@ public final class GatherOps {
     for (int i = axis + 1; i < d.length; i++) {
       out[k++] = d[i];
     }
-    int outer = 1;
-    for (int i = 0; i < axis; i++) {
-      outer *= (int) d[i];
-    }
-    int inner = 1;
-    for (int i = axis + 1; i < d.length; i++) {
-      inner *= (int) d[i];
-    }
+    int outer = Shapes.outerSize(d, axis);
+    int inner = Shapes.innerSize(d, axis);
     int axisLen = (int) d[axis];
     int[] src = new int[Shapes.size(out)];
     int p = 0;
@@ -93,12 +87,19 @@ public final class GatherOps {
   }
 
   static Tensor gatherElements(Tensor data, Tensor indices, long axisAttr) {
-    long[] d = data.dims();
+    return Elements.select(data, elementOffsets(data.dims(), indices, axisAttr), indices.dims());
+  }
+
+  /**
+   * For GatherElements and ScatterElements: the offset into data of each index element, which
+   * addresses data at its own position except along {@code axis}, where the index value is used.
+   */
+  private static int[] elementOffsets(long[] d, Tensor indices, long axisAttr) {
     int axis = Shapes.axis(axisAttr, d.length);
     long[] id = indices.dims();
     long[] idx = Elements.longs(indices);
     int[] dStrides = Shapes.strides(d);
-    int[] src = new int[idx.length];
+    int[] offsets = new int[idx.length];
     int[] pos = new int[id.length];
     for (int i = 0; i < idx.length; i++) {
       int off = 0;
@@ -106,7 +107,7 @@ public final class GatherOps {
         long c = k == axis ? normalize(idx[i], d[axis]) : pos[k];
         off += (int) c * dStrides[k];
       }
-      src[i] = off;
+      offsets[i] = off;
       for (int k = id.length - 1; k >= 0; k--) {
         if (++pos[k] < id[k]) {
           break;
@@ -114,7 +115,7 @@ public final class GatherOps {
         pos[k] = 0;
       }
     }
-    return Elements.select(data, src, id);
+    return offsets;
   }
 
   static Tensor gatherNd(Tensor data, Tensor indices, int b) {
@@ -174,28 +175,7 @@ public final class GatherOps {
   }
 
   static Tensor scatterElements(Tensor data, Tensor indices, Tensor updates, long axisAttr, String reduction) {
-    long[] d = data.dims();
-    int axis = Shapes.axis(axisAttr, d.length);
-    long[] id = indices.dims();
-    long[] idx = Elements.longs(indices);
-    int[] dStrides = Shapes.strides(d);
-    int[] target = new int[idx.length];
-    int[] pos = new int[id.length];
-    for (int i = 0; i < idx.length; i++) {
-      int off = 0;
-      for (int k = 0; k < id.length; k++) {
-        long c = k == axis ? normalize(idx[i], d[axis]) : pos[k];
-        off += (int) c * dStrides[k];
-      }
-      target[i] = off;
-      for (int k = id.length - 1; k >= 0; k--) {
-        if (++pos[k] < id[k]) {
-          break;
-        }
-        pos[k] = 0;
-      }
-    }
-    return scatter(data, target, 1, updates, reduction);
+    return scatter(data, elementOffsets(data.dims(), indices, axisAttr), 1, updates, reduction);
   }
 
   static Tensor scatterNd(Tensor data, Tensor indices, Tensor updates, String reduction) {

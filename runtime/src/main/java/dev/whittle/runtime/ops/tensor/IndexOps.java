@@ -98,10 +98,7 @@ public final class IndexOps {
       out[i] = i == axis ? depth : id[j++];
     }
     double[] idx = Casts.toDoubles(indices);
-    int outer = 1;
-    for (int i = 0; i < axis; i++) {
-      outer *= (int) out[i];
-    }
+    int outer = Shapes.outerSize(out, axis);
     int inner = idx.length / Math.max(outer, 1);
     int[] src = new int[Shapes.size(out)];
     for (int o = 0; o < outer; o++) {
@@ -203,10 +200,7 @@ public final class IndexOps {
     long[] d = x.dims();
     int axis = Shapes.axis(axisAttr, d.length);
     int len = (int) d[axis];
-    int inner = 1;
-    for (int i = axis + 1; i < d.length; i++) {
-      inner *= (int) d[i];
-    }
+    int inner = Shapes.innerSize(d, axis);
     int outer = (int) x.elementCount() / Math.max(1, len * inner);
     boolean ints = Casts.isIntegerOrBool(x.dtype());
     double[] v = ints ? null : Casts.toDoubles(x);

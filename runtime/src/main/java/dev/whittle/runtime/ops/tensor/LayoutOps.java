@@ -126,10 +126,7 @@ public final class LayoutOps {
       }
       out[axis] += t.dim(axis);
     }
-    int outer = 1;
-    for (int i = 0; i < axis; i++) {
-      outer *= (int) out[i];
-    }
+    int outer = Shapes.outerSize(out, axis);
     int inner = 1;
     for (int i = axis + 1; i < rank; i++) {
       inner *= (int) out[i];

@@ -44,7 +44,7 @@ public final class SortOps {
     long[] d = x.dims();
     int axis = Shapes.axis(axisAttr, d.length);
     int len = (int) d[axis];
-    int inner = innerSize(d, axis);
+    int inner = Shapes.innerSize(d, axis);
     int outer = (int) x.elementCount() / Math.max(1, len * inner);
     double[] v = Casts.toDoubles(x);
     long[] outDims = d.clone();
@@ -68,14 +68,6 @@ public final class SortOps {
       }
     }
     return new Object[] {Elements.select(x, src, outDims), Tensor.wrapLongs(outDims, indices)};
-  }
-
-  static int innerSize(long[] d, int axis) {
-    int inner = 1;
-    for (int i = axis + 1; i < d.length; i++) {
-      inner *= (int) d[i];
-    }
-    return inner;
   }
 
   /** Unique over flattened elements or along an axis (slices compared whole). */

@@ -88,10 +88,7 @@ public final class NormOps {
         long[] d = x.dims();
         int axis = Shapes.axis(axisAttr, d.length);
         int len = (int) d[axis];
-        int inner = 1;
-        for (int i = axis + 1; i < d.length; i++) {
-          inner *= (int) d[i];
-        }
+        int inner = Shapes.innerSize(d, axis);
         int outer = (int) (x.elementCount() / Math.max(1, (long) len * inner));
         double[] v = Casts.toDoubles(x);
         double[] y = new double[v.length];
