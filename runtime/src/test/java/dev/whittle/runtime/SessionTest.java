@@ -120,6 +120,39 @@ class SessionTest {
   }
 
   @Test
+  void threadedMatMulGivesBitIdenticalResults() {
+    Graph g = new Graph("mm");
+    Value x = g.newValue("x", Type.tensor(DType.FLOAT, 3, 67, 48));
+    g.addInput(x);
+    float[] wv = new float[48 * 40];
+    for (int i = 0; i < wv.length; i++) {
+      wv[i] = (float) Math.sin(i);
+    }
+    Value w = g.addInitializer("w", Tensor.ofFloats(new long[] {48, 40}, wv));
+    Node mm = g.addNode(new Node("MatMul", "", "mm"));
+    mm.addInput(x);
+    mm.addInput(w);
+    Value y = g.newValue("y");
+    mm.addOutput(y);
+    g.addOutput(y);
+    Model m = new Model(g);
+    m.setIrVersion(8);
+    m.opsetImports().put("", 17L);
+    float[] xv = new float[3 * 67 * 48];
+    for (int i = 0; i < xv.length; i++) {
+      xv[i] = (float) Math.cos(i * 0.37);
+    }
+    Map<String, Tensor> in = Map.of("x", Tensor.ofFloats(new long[] {3, 67, 48}, xv));
+    float[] one;
+    try (Session s = Session.open(m)) {
+      one = s.run(in).get("y").toFloatArray();
+    }
+    try (Session s = Session.open(m, SessionOptions.defaults().withThreads(2))) {
+      assertArrayEquals(one, s.run(in).get("y").toFloatArray());
+    }
+  }
+
+  @Test
   void shapeInferenceFillsValueInfo() {
     Model m = model();
     ShapeInference.Report r = ShapeInference.infer(m);

@@ -7,7 +7,12 @@ import dev.whittle.ir.Tensor;
 import dev.whittle.ir.Type;
 import dev.whittle.ir.WhittleException;
 import dev.whittle.kernels.Kernels;
+import dev.whittle.kernels.PackedMatrix;
 import dev.whittle.kernels.Sgemm;
+import dev.whittle.runtime.Kernel;
+import dev.whittle.runtime.NodeContext;
+import dev.whittle.runtime.Parallel;
+import dev.whittle.runtime.RunContext;
 import dev.whittle.runtime.InferenceContext;
 import dev.whittle.runtime.ops.Casts;
 import dev.whittle.runtime.ops.Inference;
@@ -20,7 +25,16 @@ import java.util.List;
 final class MatMulOp {
   private MatMulOp() {}
 
-  static Tensor matmul(Tensor a, Tensor b) {
+  /** MatMul; a constant 2-D right-hand side (a weight) is packed once for the SIMD kernel. */
+  static Kernel create(NodeContext ctx) {
+    Tensor constB = ctx.constantInput(1);
+    PackedMatrix packed = constB != null && constB.rank() == 2 && constB.dtype() == DType.FLOAT
+        ? Kernels.sgemm().pack((int) constB.dim(0), (int) constB.dim(1), constB.floatsView(), 0, (int) constB.dim(1), false)
+        : null;
+    return (in, rc) -> new Object[] {matmul((Tensor) in[0], (Tensor) in[1], in[1] == constB ? packed : null, rc)};
+  }
+
+  static Tensor matmul(Tensor a, Tensor b, PackedMatrix packedB, RunContext rc) {
     ConvOp.requireFloat(a);
     if (a.dtype() != b.dtype()) {
       throw WhittleException.builder("inputs have different element types")
@@ -47,12 +61,27 @@ final class MatMulOp {
     int[] ia = Shapes.broadcastIndex(aBatch, batch);
     int[] ib = Shapes.broadcastIndex(bBatch, batch);
     float[] av = Casts.toFloats(a);
-    float[] bv = Casts.toFloats(b);
+    float[] bv = packedB == null ? Casts.toFloats(b) : null;
     float[] c = new float[batches * m * n];
     Sgemm gemm = Kernels.sgemm();
-    for (int i = 0; i < batches; i++) {
-      gemm.multiply(m, n, k, 1f, av, ia[i] * m * k, k, false, bv, ib[i] * k * n, n, false, 0f, c, i * m * n, n);
-    }
+    // Work items: every batch, and within a batch blocks of rows, spread over the session's threads.
+    int rowBlocks = Parallel.blocks(rc, m, 16);
+    int rowsPerBlock = (m + rowBlocks - 1) / rowBlocks;
+    Parallel.forEach(rc, batches * rowBlocks, t -> {
+      int i = t / rowBlocks;
+      int r0 = (t % rowBlocks) * rowsPerBlock;
+      int rows = Math.min(rowsPerBlock, m - r0);
+      if (rows <= 0) {
+        return;
+      }
+      int aOff = ia[i] * m * k + r0 * k;
+      int cOff = i * m * n + r0 * n;
+      if (packedB != null) {
+        gemm.multiplyPacked(rows, 1f, av, aOff, k, false, packedB, 0f, c, cOff, n);
+      } else {
+        gemm.multiply(rows, n, k, 1f, av, aOff, k, false, bv, ib[i] * k * n, n, false, 0f, c, cOff, n);
+      }
+    });
     List<Long> out = new ArrayList<>();
     for (long d : batch) {
       out.add(d);

@@ -1,6 +1,5 @@
 package dev.whittle.runtime.ops.nn;
 
-import dev.whittle.ir.Tensor;
 import dev.whittle.runtime.OpRegistry;
 import dev.whittle.runtime.ops.Inference;
 
@@ -11,7 +10,7 @@ public final class NeuralNetOps {
   public static void register(OpRegistry r) {
     r.register("Conv", ConvOp::create, ConvOp::infer);
     r.register("ConvTranspose", ConvTransposeOp::create, ConvTransposeOp::infer);
-    r.register("MatMul", ctx -> (in, rc) -> new Object[] {MatMulOp.matmul((Tensor) in[0], (Tensor) in[1])}, MatMulOp::infer);
+    r.register("MatMul", MatMulOp::create, MatMulOp::infer);
     r.register("Gemm", GemmOp::create, GemmOp::infer);
     r.register("MaxPool", ctx -> PoolOps.create(ctx, PoolOps.Mode.MAX), PoolOps::infer);
     r.register("AveragePool", ctx -> PoolOps.create(ctx, PoolOps.Mode.AVERAGE), PoolOps::infer);
