@@ -35,12 +35,19 @@ final class ExecutionPlan {
   static final class Compiler {
     private final OpRegistry registry;
     private final Map<String, Long> opsets;
+    private final Map<String, dev.whittle.ir.Function> functions;
     /** Missing op (with opset) to the names of the nodes that use it. */
     private final Map<String, List<String>> unsupported = new java.util.LinkedHashMap<>();
 
     Compiler(OpRegistry registry, Map<String, Long> opsets) {
+      this(registry, opsets, List.of());
+    }
+
+    /** @param functions the model-local functions calls may refer to */
+    Compiler(OpRegistry registry, Map<String, Long> opsets, List<dev.whittle.ir.Function> functions) {
       this.registry = registry;
       this.opsets = opsets;
+      this.functions = FunctionCall.index(functions);
     }
 
     long opsetOf(String domain) {
@@ -86,8 +93,11 @@ final class ExecutionPlan {
         Node n = order.get(i);
         long opset = opsetOf(n.domain());
         OpRegistry.OpDef def = registry.find(n.domain(), n.opType(), opset);
+        dev.whittle.ir.Function function = functions.get(FunctionCall.key(n.domain(), n.opType()));
         Kernel kernel = null;
-        if (def == null) {
+        if (function != null) {
+          kernel = FunctionCall.create(function, n, this);
+        } else if (def == null) {
           String op = n.domain().isEmpty() ? n.opType() : n.domain() + "." + n.opType();
           unsupported.computeIfAbsent(op + " (opset " + opset + ")", k -> new ArrayList<>()).add(n.name());
         } else {

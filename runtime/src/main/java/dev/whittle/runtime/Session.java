@@ -45,7 +45,7 @@ public final class Session implements AutoCloseable {
 
   public static Session open(Model model, SessionOptions options) {
     try {
-      return open(model.graph(), model.opsetImports(), options);
+      return open(model.graph(), new ExecutionPlan.Compiler(options.registry(), model.opsetImports(), model.functions()), options);
     } catch (WhittleException e) {
       throw model.source() == null ? e : e.inFile(model.source());
     }
@@ -53,7 +53,10 @@ public final class Session implements AutoCloseable {
 
   /** Opens a session over a graph with the given opset imports (domain to version). */
   public static Session open(Graph graph, Map<String, Long> opsets, SessionOptions options) {
-    ExecutionPlan.Compiler compiler = new ExecutionPlan.Compiler(options.registry(), opsets);
+    return open(graph, new ExecutionPlan.Compiler(options.registry(), opsets), options);
+  }
+
+  private static Session open(Graph graph, ExecutionPlan.Compiler compiler, SessionOptions options) {
     ExecutionPlan plan = compiler.compile(graph);
     if (!compiler.unsupported().isEmpty()) {
       throw WhittleException.builder("unsupported ops: " + String.join("; ", compiler.unsupported()))
@@ -150,7 +153,7 @@ public final class Session implements AutoCloseable {
 
   /** Names of ops (domain::Op) the given graph uses that the registry lacks, with subgraphs. */
   public static List<String> unsupportedOps(Model model, OpRegistry registry) {
-    ExecutionPlan.Compiler compiler = new ExecutionPlan.Compiler(registry, model.opsetImports());
+    ExecutionPlan.Compiler compiler = new ExecutionPlan.Compiler(registry, model.opsetImports(), model.functions());
     try {
       compiler.compile(model.graph());
     } catch (WhittleException e) {

@@ -152,6 +152,54 @@ class SessionTest {
     }
   }
 
+  /** custom::AddLeaky(X, Y) = LeakyRelu(X + Y, alpha = caller's "slope"), called with slope 0.5. */
+  @Test
+  void modelLocalFunctionsRunWithTheCallersAttributes() {
+    Graph body = new Graph("AddLeaky");
+    Value fx = body.newValue("X");
+    Value fy = body.newValue("Y");
+    body.addInput(fx);
+    body.addInput(fy);
+    Node add = body.addNode(new Node("Add", "", "add"));
+    add.addInput(fx);
+    add.addInput(fy);
+    Value sum = body.newValue("S");
+    add.addOutput(sum);
+    Node leaky = body.addNode(new Node("LeakyRelu", "", "leaky"));
+    leaky.addInput(sum);
+    leaky.setAttribute(dev.whittle.ir.Attribute.reference("alpha", dev.whittle.ir.Attribute.Kind.FLOAT, "slope"));
+    Value z = body.newValue("Z");
+    leaky.addOutput(z);
+    body.addOutput(z);
+    dev.whittle.ir.Function f = new dev.whittle.ir.Function("AddLeaky", "custom", body);
+    f.attributeNames().add("slope");
+    f.opsetImports().put("", 17L);
+
+    Graph g = new Graph("main");
+    Value a = g.newValue("a", Type.tensor(DType.FLOAT, 3));
+    Value b = g.newValue("b", Type.tensor(DType.FLOAT, 3));
+    g.addInput(a);
+    g.addInput(b);
+    Node call = g.addNode(new Node("AddLeaky", "custom", "call"));
+    call.addInput(a);
+    call.addInput(b);
+    call.setAttribute(dev.whittle.ir.Attribute.of("slope", 0.5f));
+    Value out = g.newValue("out");
+    call.addOutput(out);
+    g.addOutput(out);
+    Model m = new Model(g);
+    m.setIrVersion(10);
+    m.opsetImports().put("", 17L);
+    m.opsetImports().put("custom", 1L);
+    m.functions().add(f);
+    try (Session s = Session.open(m)) {
+      Tensor y = s.run(Map.of("a", Tensor.ofFloats(new long[] {3}, 1f, -4f, 0f), "b", Tensor.ofFloats(new long[] {3}, 1f, 2f, -2f)))
+          .get("out");
+      // [1+1, -4+2, 0-2] = [2, -2, -2] -> LeakyRelu(0.5) = [2, -1, -1]
+      assertArrayEquals(new float[] {2f, -1f, -1f}, y.toFloatArray());
+    }
+  }
+
   @Test
   void shapeInferenceFillsValueInfo() {
     Model m = model();
