@@ -1,6 +1,7 @@
 package dev.whittle.runtime.ops;
 
 import dev.whittle.runtime.OpRegistry;
+import dev.whittle.runtime.ops.image.GridSampleOp;
 import dev.whittle.runtime.ops.image.ResizeOp;
 
 /** Registration of image resampling ops (see {@link StandardOps}). */
@@ -10,5 +11,6 @@ public final class ImageOps {
   public static void register(OpRegistry r) {
     r.register("Resize", ResizeOp::resize, ResizeOp::infer);
     r.register("Upsample", ResizeOp::upsample, ResizeOp::infer);
+    r.register("GridSample", GridSampleOp::create, GridSampleOp::infer);
   }
 }

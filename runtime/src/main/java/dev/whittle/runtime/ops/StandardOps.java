@@ -21,6 +21,7 @@ public final class StandardOps {
     TransformerOps.register(r);
     LossOps.register(r);
     TrainingOps.register(r);
+    TextOps.register(r);
     return r;
   }
 }
