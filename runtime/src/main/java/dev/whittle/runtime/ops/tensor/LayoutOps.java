@@ -58,6 +58,11 @@ public final class LayoutOps {
           : t);
     });
     r.register("Pad", PadOp::create, LayoutOps::sameRankUnknownDims);
+    r.register("CenterCropPad", CenterCropPadOp::create, LayoutOps::sameRankUnknownDims);
+    r.register("Einsum", EinsumOp::create, ctx -> {
+      DType dt = Inference.elementType(ctx.inputType(0));
+      return java.util.Collections.singletonList(dt == null ? null : new Type.TensorType(dt, Shape.unknownRank()));
+    });
     r.register("Tile", ctx -> (in, rc) -> new Object[] {tile((Tensor) in[0], Elements.longs((Tensor) in[1]))},
         LayoutOps::sameRankUnknownDims);
     r.register("DepthToSpace", ctx -> {
