@@ -2,6 +2,7 @@ package dev.whittle.runtime.ops;
 
 import dev.whittle.runtime.OpRegistry;
 import dev.whittle.runtime.ops.image.GridSampleOp;
+import dev.whittle.runtime.ops.image.NonMaxSuppressionOp;
 import dev.whittle.runtime.ops.image.ResizeOp;
 
 /** Registration of image resampling ops (see {@link StandardOps}). */
@@ -12,5 +13,6 @@ public final class ImageOps {
     r.register("Resize", ResizeOp::resize, ResizeOp::infer);
     r.register("Upsample", ResizeOp::upsample, ResizeOp::infer);
     r.register("GridSample", GridSampleOp::create, GridSampleOp::infer);
+    r.register("NonMaxSuppression", NonMaxSuppressionOp::create, NonMaxSuppressionOp::infer);
   }
 }
