@@ -2,6 +2,7 @@ package dev.whittle.runtime.ops;
 
 import dev.whittle.runtime.OpRegistry;
 import dev.whittle.runtime.ops.transformer.AttentionOp;
+import dev.whittle.runtime.ops.transformer.RotaryEmbeddingOp;
 import dev.whittle.runtime.ops.transformer.NormOps;
 
 /** Registration of attention and transformer normalization ops (see {@link StandardOps}). */
@@ -10,6 +11,7 @@ public final class TransformerOps {
 
   public static void register(OpRegistry r) {
     r.register("Attention", AttentionOp::create, AttentionOp::infer);
+    r.register("RotaryEmbedding", RotaryEmbeddingOp::create, Inference::sameAsInput0);
     NormOps.register(r);
   }
 }
