@@ -1,6 +1,7 @@
 package dev.whittle.runtime.ops;
 
 import dev.whittle.runtime.OpRegistry;
+import dev.whittle.runtime.ops.image.GeometryOps;
 import dev.whittle.runtime.ops.image.GridSampleOp;
 import dev.whittle.runtime.ops.image.NonMaxSuppressionOp;
 import dev.whittle.runtime.ops.image.ResizeOp;
@@ -14,5 +15,6 @@ public final class ImageOps {
     r.register("Upsample", ResizeOp::upsample, ResizeOp::infer);
     r.register("GridSample", GridSampleOp::create, GridSampleOp::infer);
     r.register("NonMaxSuppression", NonMaxSuppressionOp::create, NonMaxSuppressionOp::infer);
+    GeometryOps.register(r);
   }
 }
