@@ -4,6 +4,7 @@ import dev.whittle.runtime.OpRegistry;
 import dev.whittle.runtime.ops.math.ActivationOps;
 import dev.whittle.runtime.ops.math.BinaryMathOps;
 import dev.whittle.runtime.ops.math.CastOps;
+import dev.whittle.runtime.ops.math.LinearAlgebraOps;
 import dev.whittle.runtime.ops.math.LogicOps;
 import dev.whittle.runtime.ops.math.UnaryMathOps;
 
@@ -17,5 +18,6 @@ public final class MathOps {
     LogicOps.register(r);
     ActivationOps.register(r);
     CastOps.register(r);
+    LinearAlgebraOps.register(r);
   }
 }

@@ -22,6 +22,7 @@ public final class StandardOps {
     LossOps.register(r);
     TrainingOps.register(r);
     TextOps.register(r);
+    MlOps.register(r);
     return r;
   }
 }

@@ -54,7 +54,8 @@ public final class GatherOps {
     return i;
   }
 
-  static Tensor gather(Tensor data, Tensor indices, long axisAttr) {
+  /** Gather along an axis (negative indices count from the end). */
+  public static Tensor gather(Tensor data, Tensor indices, long axisAttr) {
     long[] d = data.dims();
     int axis = Shapes.axis(axisAttr, d.length);
     long[] idx = Elements.longs(indices);

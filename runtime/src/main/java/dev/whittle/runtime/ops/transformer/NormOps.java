@@ -102,7 +102,7 @@ public final class NormOps {
             norm = p == 1 ? norm : Math.sqrt(norm);
             for (int t = 0; t < len; t++) {
               int k = (o * len + t) * inner + i;
-              y[k] = norm == 0 ? 0 : v[k] / norm;
+              y[k] = v[k] / norm; // a zero norm gives NaN, as in the spec's reference
             }
           }
         }
