@@ -39,6 +39,7 @@ public final class GatherOps {
         return (in, rc) -> new Object[] {scatterElements((Tensor) in[0], (Tensor) in[1], (Tensor) in[2], axis, reduction)};
       }, Inference::sameAsInput0);
     }
+    r.register("TensorScatter", TensorScatterOp::create, Inference::sameAsInput0);
     r.register("ScatterND", ctx -> {
       String reduction = ctx.attrString("reduction", "none");
       return (in, rc) -> new Object[] {scatterNd((Tensor) in[0], (Tensor) in[1], (Tensor) in[2], reduction)};
