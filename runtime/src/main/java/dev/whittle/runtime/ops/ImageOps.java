@@ -5,6 +5,7 @@ import dev.whittle.runtime.ops.image.GeometryOps;
 import dev.whittle.runtime.ops.image.GridSampleOp;
 import dev.whittle.runtime.ops.image.NonMaxSuppressionOp;
 import dev.whittle.runtime.ops.image.ResizeOp;
+import dev.whittle.runtime.ops.image.RoiAlignOp;
 
 /** Registration of image resampling ops (see {@link StandardOps}). */
 public final class ImageOps {
@@ -16,5 +17,6 @@ public final class ImageOps {
     r.register("GridSample", GridSampleOp::create, GridSampleOp::infer);
     r.register("NonMaxSuppression", NonMaxSuppressionOp::create, NonMaxSuppressionOp::infer);
     GeometryOps.register(r);
+    r.register("RoiAlign", RoiAlignOp::create, ctx -> java.util.Collections.singletonList(null));
   }
 }
