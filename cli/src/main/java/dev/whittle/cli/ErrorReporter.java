@@ -18,7 +18,7 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
 
   @Override
   public int handleExecutionException(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-    boolean trace = parsed.hasMatchedOption("--stacktrace") || "1".equals(System.getenv("WHITTLE_DEBUG"));
+    boolean trace = stacktraceRequested(parsed) || "1".equals(System.getenv("WHITTLE_DEBUG"));
     var err = cl.getErr();
     String message = switch (e) {
       case WhittleException w -> w.getMessage();
@@ -32,6 +32,16 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
     }
     err.flush();
     return exitCode(e);
+  }
+
+  /** {@code --stacktrace} is inherited: it may follow any subcommand, not only {@code whittle}. */
+  private static boolean stacktraceRequested(CommandLine.ParseResult parsed) {
+    for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption("--stacktrace")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static int exitCode(Throwable e) {

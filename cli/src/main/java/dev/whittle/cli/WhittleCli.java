@@ -21,10 +21,16 @@ public final class WhittleCli implements Runnable {
   }
 
   public static CommandLine commandLine() {
+    return commandLine(subcommands());
+  }
+
+  /** The command line with the given subcommands (tests add their own); settings reach them all. */
+  static CommandLine commandLine(List<Object> subcommands) {
     CommandLine cl = new CommandLine(new WhittleCli());
-    for (Object sub : subcommands()) {
+    for (Object sub : subcommands) {
       cl.addSubcommand(sub);
     }
+    // Set after adding the subcommands: picocli copies these settings only to subcommands it already has.
     cl.setExecutionExceptionHandler(new ErrorReporter());
     cl.setExitCodeExceptionMapper(ErrorReporter::exitCode);
     cl.getCommandSpec().exitCodeOnInvalidInput(ErrorReporter.USAGE);
