@@ -5,6 +5,10 @@ import dev.whittle.ir.Tensor;
 import dev.whittle.ir.Value;
 import dev.whittle.ir.WhittleException;
 import dev.whittle.ir.onnx.OnnxReader;
+import dev.whittle.runtime.Profile;
+import dev.whittle.runtime.RunOptions;
+import dev.whittle.runtime.Session;
+import dev.whittle.runtime.SessionOptions;
 import dev.whittle.runtime.conformance.ConformanceRunner;
 import dev.whittle.runtime.conformance.Engine;
 import java.io.PrintWriter;
@@ -43,7 +47,31 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "1", description = "Threads per op for Whittle's runtime (default ${DEFAULT-VALUE}).")
   int threads;
 
+  @Option(names = "--profile", paramLabel = "RUNS",
+      description = "Whittle engine: run RUNS times after one warm-up run and print the time per op type.")
+  int profileRuns;
+
   @Spec CommandSpec spec;
+
+  /** Times each op type over {@code profileRuns} runs of Whittle's runtime (after one warm-up run). */
+  private int profile(Model m, Map<String, Object> feeds, PrintWriter out) {
+    try (Session s = Session.open(m, SessionOptions.defaults().withThreads(threads))) {
+      s.runValues(feeds, RunOptions.NONE);
+      Profile p = new Profile();
+      long t0 = System.nanoTime();
+      for (int i = 0; i < profileRuns; i++) {
+        s.runValues(feeds, RunOptions.NONE.profiled(p));
+      }
+      double total = (System.nanoTime() - t0) / 1e6 / profileRuns;
+      out.printf("%.2f ms per run over %d runs%n", total, profileRuns);
+      for (Profile.Entry e : p.entries()) {
+        out.printf("  %-24s %9.3f ms/run %6.1f%% %6d calls/run%n", e.opType(), e.nanos() / 1e6 / profileRuns,
+            100.0 * e.nanos() / 1e6 / profileRuns / total, e.calls() / profileRuns);
+      }
+      out.flush();
+      return 0;
+    }
+  }
 
   @Override
   public Integer call() {
@@ -71,6 +99,9 @@ final class RunCommand implements Callable<Integer> {
       Map<String, Object> feeds = new LinkedHashMap<>();
       for (Map.Entry<String, Path> in : inputs.entrySet()) {
         feeds.put(in.getKey(), OnnxReader.readTensor(in.getValue()));
+      }
+      if (profileRuns > 0) {
+        return profile(m, feeds, out);
       }
       long t0 = System.nanoTime();
       Map<String, Object> outputs = loaded.run(feeds);

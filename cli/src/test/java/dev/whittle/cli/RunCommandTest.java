@@ -51,6 +51,14 @@ class RunCommandTest {
   }
 
   @Test
+  void profilePrintsTimePerOpType() {
+    String input = "Input3=" + mnist().resolveSibling("test_data_set_0/input_0.pb");
+    CliRun r = CliRun.of("run", mnist().toString(), "--input", input, "--profile", "2");
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().contains("ms per run over 2 runs") && r.out().contains("Conv ") && r.out().contains("calls/run"), r.out());
+  }
+
+  @Test
   void anOpWhittleLacksIsReportedBeforeRunning() throws IOException {
     Graph g = new Graph("g");
     Value x = g.newValue("x", Type.tensor(DType.FLOAT, 2));

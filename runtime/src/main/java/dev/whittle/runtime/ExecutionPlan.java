@@ -142,7 +142,11 @@ final class ExecutionPlan {
           }
         }
       }
+      long start = top && options.profile() != null ? System.nanoTime() : 0;
       Object[] out = runStep(step, in, ctx);
+      if (start != 0) {
+        options.profile().add(step.node.opType(), System.nanoTime() - start);
+      }
       for (int i = 0; i < step.outputs.length; i++) {
         Value v = step.outputs[i];
         if (v == null) {

@@ -52,15 +52,28 @@ public final class Elementwise {
     long[] outDims = Shapes.broadcast(a.dims(), b.dims());
     int n = Shapes.size(outDims);
     boolean same = Shapes.sameShape(a.dims(), outDims) && Shapes.sameShape(b.dims(), outDims);
-    int[] ia = same ? null : Shapes.broadcastIndex(a.dims(), outDims);
-    int[] ib = same ? null : Shapes.broadcastIndex(b.dims(), outDims);
+    boolean simple = same || (Casts.isFloatLike(dt) && trailingPeriod(a.dims(), outDims) > 0 && trailingPeriod(b.dims(), outDims) > 0
+        && (trailingPeriod(a.dims(), outDims) == n || trailingPeriod(b.dims(), outDims) == n));
+    int[] ia = simple ? null : Shapes.broadcastIndex(a.dims(), outDims);
+    int[] ib = simple ? null : Shapes.broadcastIndex(b.dims(), outDims);
     if (Casts.isFloatLike(dt)) {
       float[] x = Casts.toFloats(a);
       float[] y = Casts.toFloats(b);
       float[] out = new float[n];
+      int xPeriod = trailingPeriod(a.dims(), outDims);
+      int yPeriod = trailingPeriod(b.dims(), outDims);
       if (same) {
         for (int i = 0; i < n; i++) {
           out[i] = f.apply(x[i], y[i]);
+        }
+      } else if (xPeriod == n && yPeriod > 0) {
+        // b repeats along the leading dims (a bias, a scalar): no index tables needed
+        for (int i = 0; i < n; i++) {
+          out[i] = f.apply(x[i], y[i % yPeriod]);
+        }
+      } else if (yPeriod == n && xPeriod > 0) {
+        for (int i = 0; i < n; i++) {
+          out[i] = f.apply(x[i % xPeriod], y[i]);
         }
       } else {
         for (int i = 0; i < n; i++) {
@@ -88,6 +101,28 @@ public final class Elementwise {
       return Casts.fromLongs(dt, outDims, out);
     }
     throw WhittleException.builder("element type not supported by this op").found(dt.displayName()).build();
+  }
+
+  /**
+   * When {@code in} broadcasts to {@code out} only by repeating along leading dims (its dims, with
+   * leading 1s removed, are a suffix of out's), the number of elements after which it repeats;
+   * otherwise 0.
+   */
+  static int trailingPeriod(long[] in, long[] out) {
+    int start = 0;
+    while (start < in.length && in[start] == 1) {
+      start++;
+    }
+    int k = in.length - start;
+    int period = 1;
+    for (int i = 0; i < k; i++) {
+      long d = in[start + i];
+      if (d != out[out.length - k + i]) {
+        return 0;
+      }
+      period *= (int) d;
+    }
+    return period;
   }
 
   /** Unary op in the compute form of the element type; {@code l} may be null. */

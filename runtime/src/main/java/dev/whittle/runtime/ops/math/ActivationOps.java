@@ -51,7 +51,7 @@ public final class ActivationOps {
         double k = Math.sqrt(2 / Math.PI);
         return x -> 0.5 * x * (1 + Math.tanh(k * (x + 0.044715 * x * x * x)));
       }
-      return x -> 0.5 * x * (1 + Erf.erf(x / Math.sqrt(2)));
+      return x -> 0.5 * x * (1 + Erf.erf(x / Math.sqrt(2))); // double path; see Erf.erfFloat
     });
     activation(r, "Swish", ctx -> {
       double a = ctx.attrFloat("alpha", 1f);

@@ -21,7 +21,8 @@ public final class UnaryMathOps {
     floating(r, "Exp", Math::exp);
     floating(r, "Log", Math::log);
     floating(r, "Reciprocal", x -> 1.0 / x);
-    floating(r, "Erf", Erf::erf);
+    r.register("Erf", ctx -> (in, rc) -> new Object[] {
+        Elementwise.unary((Tensor) in[0], x -> (float) Erf.erfFloat(x), Erf::erf, null)}, Inference::sameAsInput0);
     floating(r, "Sin", Math::sin);
     floating(r, "Cos", Math::cos);
     floating(r, "Tan", Math::tan);
