@@ -7,7 +7,11 @@ import picocli.CommandLine;
 /** Runs the CLI in-process and captures exit code, stdout and stderr. */
 record CliRun(int exitCode, String out, String err) {
   static CliRun of(String... args) {
-    CommandLine cl = WhittleCli.commandLine();
+    return on(WhittleCli.commandLine(), args);
+  }
+
+  /** Runs {@code args} on a given command line (tests that register extra subcommands). */
+  static CliRun on(CommandLine cl, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     cl.setOut(new PrintWriter(out));

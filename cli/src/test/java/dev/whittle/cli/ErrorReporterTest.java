@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.whittle.ir.WhittleException;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
@@ -45,13 +43,7 @@ class ErrorReporterTest {
   private static CliRun run(String... args) {
     List<Object> subcommands = new ArrayList<>(WhittleCli.subcommands());
     subcommands.add(new Fail());
-    CommandLine cl = WhittleCli.commandLine(subcommands);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new CliRun(code, out.toString(), err.toString());
+    return CliRun.on(WhittleCli.commandLine(subcommands), args);
   }
 
   private static void assertOneLine(CliRun r) {
