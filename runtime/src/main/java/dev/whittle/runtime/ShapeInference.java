@@ -61,10 +61,11 @@ public final class ShapeInference {
       }
     }
     for (Node n : g.topologicalOrder()) {
-      node(g, n);
+      // Subgraphs first: control-flow ops infer their outputs from their bodies' outputs.
       for (Graph sg : n.subgraphs()) {
         graph(sg);
       }
+      node(g, n);
     }
   }
 

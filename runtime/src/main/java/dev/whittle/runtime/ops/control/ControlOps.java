@@ -101,13 +101,40 @@ public final class ControlOps {
     return dev.whittle.runtime.ops.tensor.LayoutOps.concat(parts, 0);
   }
 
+  /** Each output is what both branches agree on: same rank keeps equal dims; different ranks give unknown rank. */
   private static List<Type> inferIf(InferenceContext ctx) {
     dev.whittle.ir.Attribute then = ctx.attr("then_branch");
+    dev.whittle.ir.Attribute otherwise = ctx.attr("else_branch");
     List<Type> out = new ArrayList<>();
     for (int i = 0; i < ctx.outputCount(); i++) {
-      out.add(then == null || then.value() == null || i >= then.g().outputs().size() ? null : then.g().outputs().get(i).type());
+      out.add(common(branchType(then, i), branchType(otherwise, i)));
     }
     return out;
+  }
+
+  private static Type branchType(dev.whittle.ir.Attribute branch, int i) {
+    return branch == null || branch.value() == null || i >= branch.g().outputs().size() ? null : branch.g().outputs().get(i).type();
+  }
+
+  private static Type common(Type a, Type b) {
+    if (a == null || b == null) {
+      return null;
+    }
+    if (a.equals(b)) {
+      return a;
+    }
+    if (!(a instanceof Type.TensorType ta) || !(b instanceof Type.TensorType tb) || ta.elementType() != tb.elementType()) {
+      return null;
+    }
+    if (!ta.shape().hasRank() || !tb.shape().hasRank() || ta.shape().rank() != tb.shape().rank()) {
+      return new Type.TensorType(ta.elementType(), Shape.unknownRank());
+    }
+    List<dev.whittle.ir.Dim> dims = new ArrayList<>();
+    for (int d = 0; d < ta.shape().rank(); d++) {
+      dev.whittle.ir.Dim x = ta.shape().dim(d);
+      dims.add(x.equals(tb.shape().dim(d)) ? x : dev.whittle.ir.Dim.unknown());
+    }
+    return new Type.TensorType(ta.elementType(), Shape.of(dims));
   }
 
   private static List<Type> inferLoop(InferenceContext ctx) {
