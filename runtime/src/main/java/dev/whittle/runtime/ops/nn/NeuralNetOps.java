@@ -10,6 +10,7 @@ public final class NeuralNetOps {
   public static void register(OpRegistry r) {
     r.register("Conv", ConvOp::create, ConvOp::infer);
     r.register("ConvTranspose", ConvTransposeOp::create, ConvTransposeOp::infer);
+    r.register("DeformConv", DeformConvOp::create, ConvOp::infer);
     r.register("MatMul", MatMulOp::create, MatMulOp::infer);
     r.register("Gemm", GemmOp::create, GemmOp::infer);
     r.register("MaxPool", ctx -> PoolOps.create(ctx, PoolOps.Mode.MAX), PoolOps::infer);
