@@ -70,8 +70,10 @@ final class PruneCommand implements Callable<Integer> {
   @Option(names = "--samples", defaultValue = "100", paramLabel = "N", description = "Calibration samples (default: ${DEFAULT-VALUE}).")
   int samples;
 
-  @Option(names = "--criterion", defaultValue = "magnitude", paramLabel = "magnitude|activation",
-      description = "Rank weights by |w| (default) or by |w| times their input's RMS on the calibration data.")
+  @Option(names = "--criterion", defaultValue = "magnitude", paramLabel = "magnitude|activation|obs",
+      description = "Rank weights by |w| (default), by |w| times their input's RMS on the calibration data (activation),"
+          + " or second order (obs: w^2/[H^-1]_ii with H = X^T X of the layer's calibration inputs; also updates the kept"
+          + " weights and the bias to reproduce the original layer's outputs, layer by layer).")
   String criterion;
 
   @Option(names = "--include-edges", description = "Prune the first and last prunable layers too (left dense by default).")
@@ -99,9 +101,9 @@ final class PruneCommand implements Callable<Integer> {
         new LinkedHashSet<>(exclude), parseCriterion());
     Model model = Optimizer.run(OnnxReader.read(in)).model();
     List<Map<String, Tensor>> calib = new ArrayList<>();
-    if (o.criterion() == PruningOptions.Criterion.ACTIVATION && !"least-squares".equals(retrain)) {
+    if (o.criterion() != PruningOptions.Criterion.MAGNITUDE && !"least-squares".equals(retrain)) {
       if (calibration == null) {
-        throw new ParameterException(spec.commandLine(), "--criterion activation needs --calibration DIR|FILE|random");
+        throw new ParameterException(spec.commandLine(), "--criterion " + criterion + " needs --calibration DIR|FILE|random");
       }
       CommandFiles.calibration(calibration, model, 42, samples).forEach(calib::add);
     }
@@ -148,11 +150,11 @@ final class PruneCommand implements Callable<Integer> {
   }
 
   private PruningOptions.Criterion parseCriterion() {
-    return switch (criterion) {
-      case "magnitude" -> PruningOptions.Criterion.MAGNITUDE;
-      case "activation" -> PruningOptions.Criterion.ACTIVATION;
-      default -> throw new ParameterException(spec.commandLine(), "--criterion must be magnitude or activation: " + criterion);
-    };
+    try {
+      return PruningOptions.parseCriterion(criterion);
+    } catch (dev.whittle.ir.WhittleException e) {
+      throw new ParameterException(spec.commandLine(), "--criterion must be magnitude, activation or obs: " + criterion);
+    }
   }
 
   private PruningOptions.Scope parseScope() {

@@ -21,6 +21,7 @@ final class LayerRows {
   private final int pw;
   private final int pe;
   private final int pr;
+  private final String autoPad;
 
   LayerRows(PrunableLayer layer) {
     this.layer = layer;
@@ -40,16 +41,39 @@ final class LayerRows {
     this.pw = pads.length > 1 ? (int) pads[1] : 0;
     this.pe = pads.length > 2 ? (int) pads[2] : 0;
     this.pr = pads.length > 3 ? (int) pads[3] : 0;
+    this.autoPad = n.stringAttr("auto_pad", "NOTSET");
   }
 
-  /** Whether rows can be formed for this layer (2-D, group-1 Conv with explicit pads, or MatMul/Gemm). */
+  /** Whether rows can be formed for this layer (2-D, group-1 Conv, or MatMul/Gemm). */
   static boolean supported(PrunableLayer l) {
     Node n = l.node();
     if (!n.is("Conv")) {
       return true;
     }
-    return l.weight().initializer().rank() == 4 && n.intAttr("group", 1) == 1
-        && n.stringAttr("auto_pad", "NOTSET").equals("NOTSET");
+    return l.weight().initializer().rank() == 4 && n.intAttr("group", 1) == 1;
+  }
+
+  /**
+   * Padding before one spatial axis: the explicit pad, or what auto_pad implies for this input size
+   * (SAME_UPPER puts the odd extra pixel after, SAME_LOWER before, VALID pads nothing).
+   */
+  private int padBefore(int explicit, int size, int kernel, int stride, int dilation) {
+    return switch (autoPad) {
+      case "SAME_UPPER", "SAME_LOWER" -> {
+        int out = (size + stride - 1) / stride;
+        int total = Math.max(0, (out - 1) * stride + (kernel - 1) * dilation + 1 - size);
+        yield autoPad.equals("SAME_UPPER") ? total / 2 : total - total / 2;
+      }
+      case "VALID" -> 0;
+      default -> explicit;
+    };
+  }
+
+  private int outputSize(int size, int before, int after, int kernel, int stride, int dilation) {
+    if (autoPad.startsWith("SAME")) {
+      return (size + stride - 1) / stride;
+    }
+    return (size + before + after - dilation * (kernel - 1) - 1) / stride + 1;
   }
 
   /** Calls {@code row} for every row of the layer's input {@code x}. */
@@ -66,8 +90,10 @@ final class LayerRows {
     int c = (int) d[1];
     int h = (int) d[2];
     int wd = (int) d[3];
-    int oh = (h + ph + pe - dh * (kh - 1) - 1) / sh + 1;
-    int ow = (wd + pw + pr - dw * (kw - 1) - 1) / sw + 1;
+    int top = padBefore(ph, h, kh, sh, dh);
+    int left = padBefore(pw, wd, kw, sw, dw);
+    int oh = outputSize(h, top, autoPad.equals("VALID") ? 0 : pe, kh, sh, dh);
+    int ow = outputSize(wd, left, autoPad.equals("VALID") ? 0 : pr, kw, sw, dw);
     for (int img = 0; img < d[0]; img++) {
       for (int r = 0; r < oh; r++) {
         for (int col = 0; col < ow; col++) {
@@ -76,9 +102,9 @@ final class LayerRows {
           for (int ch = 0; ch < c; ch++) {
             int base = (img * c + ch) * h * wd;
             for (int i = 0; i < kh; i++) {
-              int ih = r * sh - ph + i * dh;
+              int ih = r * sh - top + i * dh;
               for (int j = 0; j < kw; j++) {
-                int iw = col * sw - pw + j * dw;
+                int iw = col * sw - left + j * dw;
                 patch[at++] = ih < 0 || ih >= h || iw < 0 || iw >= wd ? 0f : v[base + ih * wd + iw];
               }
             }

@@ -4,8 +4,6 @@ import dev.whittle.ir.Model;
 import dev.whittle.ir.Node;
 import dev.whittle.ir.Tensor;
 import dev.whittle.ir.Value;
-import dev.whittle.runtime.RunOptions;
-import dev.whittle.runtime.Session;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +30,7 @@ import org.apache.commons.math3.util.IterationListener;
  */
 public final class LeastSquaresHook implements RetrainHook {
   private static final double DAMPING = 1e-3;
-  private static final int MAX_ITERATIONS = 30;
+  private static final int MAX_ITERATIONS = Integer.getInteger("ls.iters", 30);
 
   private final Model original;
   /** The original model's layer inputs for the last calibration list seen: it does not change between steps. */
@@ -53,14 +51,14 @@ public final class LeastSquaresHook implements RetrainHook {
     }
     if (capturedFor != calibration) {
       // every refittable layer, so any later mask set finds its inputs
-      originalInputs = capture(original, PrunableLayer.find(original).stream().filter(LayerRows::supported).toList(), calibration);
+      originalInputs = LayerInputs.capture(original, PrunableLayer.find(original).stream().filter(LayerRows::supported).toList(), calibration);
       capturedFor = calibration;
     }
     // layer by layer, in execution order: each layer sees the inputs the already refit layers above it give
     Model work = pruned.copy();
     Map<String, Tensor> updated = new LinkedHashMap<>();
     for (PrunableLayer l : layers) {
-      List<Tensor> prunedInputs = capture(work, List.of(l), calibration).get(l.node().input(0).name());
+      List<Tensor> prunedInputs = LayerInputs.capture(work, List.of(l), calibration).get(l.node().input(0).name());
       Value bias = bias(l);
       float[] w0 = l.weight().initializer().toFloatArray();
       float[] b0 = bias == null ? null : bias.initializer().toFloatArray();
@@ -80,7 +78,7 @@ public final class LeastSquaresHook implements RetrainHook {
   }
 
   /** The layer's constant bias: Gemm's C of shape [N], or a constant [N] added to a MatMul's output. */
-  private static Value bias(PrunableLayer l) {
+  static Value bias(PrunableLayer l) {
     if (l.node().is("Conv")) {
       Value b = l.node().inputs().size() > 2 ? l.node().input(2) : null;
       return b != null && b.isInitializer() && !b.isGraphInput() && b.initializer().elementCount() == l.n() ? b : null;
@@ -88,8 +86,7 @@ public final class LeastSquaresHook implements RetrainHook {
     if (l.node().is("Gemm")) {
       Value c = l.node().inputs().size() > 2 ? l.node().input(2) : null;
       boolean plain = l.node().floatAttr("alpha", 1f) == 1f && l.node().floatAttr("beta", 1f) == 1f;
-      return c != null && plain && c.isInitializer() && !c.isGraphInput() && c.initializer().elementCount() == l.n()
-          && c.initializer().rank() == 1 ? c : null;
+      return c != null && plain && c.isInitializer() && !c.isGraphInput() && isRowVector(c.initializer(), l.n()) ? c : null;
     }
     Value out = l.node().output(0);
     if (out.uses().size() != 1 || !out.uses().getFirst().node().is("Add")) {
@@ -97,14 +94,19 @@ public final class LeastSquaresHook implements RetrainHook {
     }
     Node add = out.uses().getFirst().node();
     Value b = add.input(0) == out ? add.input(1) : add.input(0);
-    return b != null && b.isInitializer() && !b.isGraphInput() && b.initializer().rank() == 1 && b.initializer().elementCount() == l.n()
-        ? b : null;
+    return b != null && b.isInitializer() && !b.isGraphInput() && isRowVector(b.initializer(), l.n()) ? b : null;
+  }
+
+  /** Shape [n] or [1, n]: one value per output, broadcast over rows. */
+  private static boolean isRowVector(Tensor t, int n) {
+    long[] d = t.dims();
+    return t.elementCount() == n && (d.length == 1 || d.length == 2 && d[0] == 1);
   }
 
   /** RMS of each reduction row's input over the calibration data, per selected layer (by weight name). */
   static Map<String, double[]> inputRms(Model model, List<PrunableLayer> layers, List<Map<String, Tensor>> calibration) {
     List<PrunableLayer> usable = layers.stream().filter(LayerRows::supported).toList();
-    Map<String, List<Tensor>> inputs = capture(model, usable, calibration);
+    Map<String, List<Tensor>> inputs = LayerInputs.capture(model, usable, calibration);
     Map<String, double[]> out = new LinkedHashMap<>();
     for (PrunableLayer l : usable) {
       double[] sum = new double[l.k()];
@@ -126,31 +128,6 @@ public final class LeastSquaresHook implements RetrainHook {
     return out;
   }
 
-  /** The input tensors of the layers in {@code model}, one per calibration sample, by value name. */
-  private static Map<String, List<Tensor>> capture(Model model, List<PrunableLayer> layers, List<Map<String, Tensor>> calibration) {
-    Map<String, List<Tensor>> seen = new LinkedHashMap<>();
-    for (PrunableLayer l : layers) {
-      seen.put(l.node().input(0).name(), new ArrayList<>());
-    }
-    try (Session s = Session.open(model)) {
-      for (Map<String, Tensor> in : calibration) {
-        // a layer reading a graph input sees the sample itself (taps observe computed values)
-        seen.forEach((name, list) -> {
-          if (in.containsKey(name)) {
-            list.add(in.get(name));
-          }
-        });
-        // tapped tensors are immutable (RunOptions): kept as they are, no copy
-        s.runValues(in, RunOptions.tap(seen.keySet(), (name, t) -> {
-          synchronized (seen) {
-            seen.get(name).add(t);
-          }
-        }));
-      }
-    }
-    return seen;
-  }
-
   private record Fit(float[] weights, float[] bias) {}
 
   /**
@@ -163,18 +140,9 @@ public final class LeastSquaresHook implements RetrainHook {
     int k = l.k();
     boolean withBias = b0 != null;
     int dim = k + (withBias ? 1 : 0);
-    double[][] g = new double[dim][dim];
-    double[][] cross = new double[dim][dim];
-    for (int sample = 0; sample < pruned.size(); sample++) {
-      List<float[]> p = new ArrayList<>();
-      List<float[]> o = new ArrayList<>();
-      rows.forEach(pruned.get(sample), p::add);
-      rows.forEach(original.get(sample), o::add);
-      for (int r = 0; r < p.size(); r++) {
-        accumulate(g, p.get(r), p.get(r), withBias);
-        accumulate(cross, p.get(r), o.get(r), withBias);
-      }
-    }
+    double[][][] gc = LayerInputs.grams(rows, pruned, original, k, withBias);
+    double[][] g = gc[0];
+    double[][] cross = gc[1];
     double meanDiag = 0;
     for (int i = 0; i < k; i++) {
       meanDiag += g[i][i];
@@ -247,31 +215,6 @@ public final class LeastSquaresHook implements RetrainHook {
       return cg.solve(a, b, start);
     } catch (MaxCountExceededException e) {
       return last[0];
-    }
-  }
-
-  /** m += aᵀb for one row pair, each augmented by a trailing 1 when there is a bias. */
-  private static void accumulate(double[][] m, float[] a, float[] b, boolean withBias) {
-    int k = a.length;
-    for (int i = 0; i < k; i++) {
-      double ai = a[i];
-      if (ai == 0) {
-        continue;
-      }
-      double[] mi = m[i];
-      for (int j = 0; j < k; j++) {
-        mi[j] += ai * b[j];
-      }
-      if (withBias) {
-        mi[k] += ai;
-      }
-    }
-    if (withBias) {
-      double[] mk = m[k];
-      for (int j = 0; j < k; j++) {
-        mk[j] += b[j];
-      }
-      mk[k] += 1;
     }
   }
 

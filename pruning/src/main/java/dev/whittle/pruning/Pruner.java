@@ -32,14 +32,18 @@ public final class Pruner {
     Model m = model.copy();
     Map<String, boolean[]> masks = new LinkedHashMap<>();
     Map<String, double[]> rms = Map.of();
+    if (options.criterion() != PruningOptions.Criterion.MAGNITUDE && calibration.isEmpty()) {
+      throw WhittleException.builder(options.criterion().name().toLowerCase(java.util.Locale.ROOT) + " pruning needs calibration inputs")
+          .expected("at least one sample").build();
+    }
     if (options.criterion() == PruningOptions.Criterion.ACTIVATION) {
-      if (calibration.isEmpty()) {
-        throw WhittleException.builder("activation-aware pruning needs calibration inputs").expected("at least one sample").build();
-      }
       rms = LeastSquaresHook.inputRms(model, MagnitudePruner.selected(model, options), calibration);
     }
+    ObsPruner obs = options.criterion() == PruningOptions.Criterion.OBS ? new ObsPruner(model, calibration) : null;
     for (int t = 1; t <= schedule.steps(); t++) {
-      masks = MagnitudePruner.masks(m, options.withSparsity(schedule.sparsityAt(t, options.sparsity())), masks, rms);
+      PruningOptions step = options.withSparsity(schedule.sparsityAt(t, options.sparsity()));
+      masks = options.criterion() == PruningOptions.Criterion.OBS ? obs.prune(m, step, masks)
+          : MagnitudePruner.masks(m, step, masks, rms);
       MagnitudePruner.apply(m, masks);
       Map<String, Tensor> updated = hook.retrain(m, masks, t, calibration);
       for (Map.Entry<String, Tensor> e : updated.entrySet()) {

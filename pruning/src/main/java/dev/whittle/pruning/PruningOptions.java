@@ -14,9 +14,11 @@ public record PruningOptions(double sparsity, Pattern pattern, Scope scope, bool
   /**
    * What "smallest" means: |w|, or |w| times the RMS of the input it multiplies on calibration data
    * (activation-aware magnitude: a small weight on a large input matters more than a large weight on
-   * an input that is almost always zero).
+   * an input that is almost always zero), or second order: the optimal brain surgeon's w²/[H⁻¹]ᵢᵢ with
+   * H the Gram matrix of the layer's inputs, which also updates the kept weights to compensate
+   * ({@link ObsPruner}).
    */
-  public enum Criterion { MAGNITUDE, ACTIVATION }
+  public enum Criterion { MAGNITUDE, ACTIVATION, OBS }
 
   /** Which weights may go. */
   public enum Pattern { UNSTRUCTURED, TWO_FOUR }
@@ -63,6 +65,16 @@ public record PruningOptions(double sparsity, Pattern pattern, Scope scope, bool
 
   public PruningOptions withCriterion(Criterion c) {
     return new PruningOptions(sparsity, pattern, scope, skipFirstAndLast, include, exclude, c);
+  }
+
+  /** magnitude, activation or obs. */
+  public static Criterion parseCriterion(String s) {
+    return switch (s) {
+      case "magnitude" -> Criterion.MAGNITUDE;
+      case "activation" -> Criterion.ACTIVATION;
+      case "obs" -> Criterion.OBS;
+      default -> throw WhittleException.builder("unknown pruning criterion '" + s + "'").expected("magnitude, activation or obs").build();
+    };
   }
 
   static Pattern parsePattern(String s) {
