@@ -21,6 +21,8 @@ final class LayerRows {
   private final int pw;
   private final int pe;
   private final int pr;
+  /** NOTSET (explicit pads), VALID, SAME_UPPER or SAME_LOWER: the SAME pads depend on the input size. */
+  private final String autoPad;
 
   LayerRows(PrunableLayer layer) {
     this.layer = layer;
@@ -40,16 +42,37 @@ final class LayerRows {
     this.pw = pads.length > 1 ? (int) pads[1] : 0;
     this.pe = pads.length > 2 ? (int) pads[2] : 0;
     this.pr = pads.length > 3 ? (int) pads[3] : 0;
+    this.autoPad = n.stringAttr("auto_pad", "NOTSET");
   }
 
-  /** Whether rows can be formed for this layer (2-D, group-1 Conv with explicit pads, or MatMul/Gemm). */
+  /** Whether rows can be formed for this layer (2-D, group-1 Conv, or MatMul/Gemm). */
   static boolean supported(PrunableLayer l) {
     Node n = l.node();
     if (!n.is("Conv")) {
       return true;
     }
     return l.weight().initializer().rank() == 4 && n.intAttr("group", 1) == 1
-        && n.stringAttr("auto_pad", "NOTSET").equals("NOTSET");
+        && java.util.Set.of("NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER").contains(n.stringAttr("auto_pad", "NOTSET"));
+  }
+
+  /** Padding before one spatial axis of size {@code in} (auto_pad SAME pads so that out = ⌈in / stride⌉). */
+  private int padBefore(int explicit, int in, int k, int stride, int dil) {
+    return switch (autoPad) {
+      case "VALID" -> 0;
+      case "SAME_UPPER", "SAME_LOWER" -> {
+        int total = Math.max(0, ((in + stride - 1) / stride - 1) * stride + (k - 1) * dil + 1 - in);
+        yield autoPad.equals("SAME_UPPER") ? total / 2 : total - total / 2;
+      }
+      default -> explicit;
+    };
+  }
+
+  private int padAfter(int explicit, int in, int k, int stride, int dil) {
+    if (autoPad.equals("NOTSET")) {
+      return explicit;
+    }
+    return autoPad.equals("VALID") ? 0
+        : Math.max(0, ((in + stride - 1) / stride - 1) * stride + (k - 1) * dil + 1 - in) - padBefore(0, in, k, stride, dil);
   }
 
   /** Calls {@code row} for every row of the layer's input {@code x}. */
@@ -66,8 +89,10 @@ final class LayerRows {
     int c = (int) d[1];
     int h = (int) d[2];
     int wd = (int) d[3];
-    int oh = (h + ph + pe - dh * (kh - 1) - 1) / sh + 1;
-    int ow = (wd + pw + pr - dw * (kw - 1) - 1) / sw + 1;
+    int ph = padBefore(this.ph, h, kh, sh, dh);
+    int pw = padBefore(this.pw, wd, kw, sw, dw);
+    int oh = (h + ph + padAfter(pe, h, kh, sh, dh) - dh * (kh - 1) - 1) / sh + 1;
+    int ow = (wd + pw + padAfter(pr, wd, kw, sw, dw) - dw * (kw - 1) - 1) / sw + 1;
     for (int img = 0; img < d[0]; img++) {
       for (int r = 0; r < oh; r++) {
         for (int col = 0; col < ow; col++) {

@@ -51,6 +51,10 @@ public final class MagnitudePruner {
    */
   public static Map<String, boolean[]> masks(Model model, PruningOptions o, Map<String, boolean[]> previous,
       Map<String, double[]> inputRms) {
+    if (o.pattern() == PruningOptions.Pattern.CHANNELS) {
+      throw WhittleException.builder("channel pruning removes channels from the graph, it has no masks")
+          .expected("pattern unstructured or 2:4 (use ChannelPruner for channels)").build();
+    }
     List<PrunableLayer> layers = selected(model, o);
     Map<String, boolean[]> masks = new LinkedHashMap<>();
     if (o.pattern() == PruningOptions.Pattern.TWO_FOUR) {
