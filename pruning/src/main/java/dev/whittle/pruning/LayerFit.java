@@ -207,13 +207,22 @@ final class LayerFit {
   private static void accumulate(double[][] m, float[] a, float[] b, boolean withBias) {
     int ka = a.length;
     int kb = b.length;
+    // rows after a Relu or from padded windows are mostly zeros: only nonzero pairs contribute
+    int[] nz = new int[kb];
+    int count = 0;
+    for (int j = 0; j < kb; j++) {
+      if (b[j] != 0) {
+        nz[count++] = j;
+      }
+    }
     for (int i = 0; i < ka; i++) {
       double ai = a[i];
       if (ai == 0) {
         continue;
       }
       double[] mi = m[i];
-      for (int j = 0; j < kb; j++) {
+      for (int q = 0; q < count; q++) {
+        int j = nz[q];
         mi[j] += ai * b[j];
       }
       if (withBias) {
