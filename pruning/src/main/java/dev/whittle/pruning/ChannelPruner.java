@@ -44,7 +44,7 @@ public final class ChannelPruner {
     }
   }
 
-  /** A layer left alone, and why. */
+  /** A layer left alone, and why (its channels reach something not understood, or the options leave it alone). */
   public record Skipped(String node, String op, String weight, String reason) {}
 
   /**
@@ -79,16 +79,24 @@ public final class ChannelPruner {
     }
     long before = parameters(m);
     List<PrunableLayer> all = PrunableLayer.find(m);
-    List<PrunableLayer> selected = MagnitudePruner.selected(m, o);
-    Set<Node> selectedNodes = Collections.newSetFromMap(new IdentityHashMap<>());
-    selected.forEach(l -> selectedNodes.add(l.node()));
     Map<String, Type.TensorType> shapes = inferredShapes(m);
     ChannelTracer tracer = new ChannelTracer(m.graph(), shapes, all);
 
     List<ChannelGroup> groups = new ArrayList<>();
     List<Skipped> skipped = new ArrayList<>();
+    List<Skipped> notSelected = new ArrayList<>();
+    Set<Node> selectedNodes = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (int i = 0; i < all.size(); i++) {
+      PrunableLayer l = all.get(i);
+      String why = MagnitudePruner.whyNotSelected(all, i, o);
+      if (why == null) {
+        selectedNodes.add(l.node());
+      } else {
+        notSelected.add(new Skipped(nameOf(l.node()), l.node().opType(), l.name(), why));
+      }
+    }
     Set<Node> covered = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (PrunableLayer l : selected) {
+    for (PrunableLayer l : MagnitudePruner.selected(m, o)) {
       if (covered.contains(l.node())) {
         continue;
       }
@@ -107,6 +115,7 @@ public final class ChannelPruner {
     }
     if (groups.isEmpty()) {
       StringBuilder found = new StringBuilder();
+      skipped.addAll(notSelected);
       skipped.forEach(s -> found.append(found.isEmpty() ? "" : "; ").append("'").append(s.node()).append("': ").append(s.reason()));
       throw WhittleException.builder("no layer's output channels can be removed")
           .expected("a selected Conv/Gemm/MatMul whose channels reach only layers that can drop input channels")
@@ -137,6 +146,7 @@ public final class ChannelPruner {
       }
     }
     ModelChecker.requireValid(m);
+    skipped.addAll(notSelected);
     return new Result(m, layers, skipped, List.copyOf(consumers), before, parameters(m));
   }
 

@@ -257,6 +257,39 @@ class ChannelPrunerTest {
   }
 
   @Test
+  void matMulAndGemmLayersOfAnMlp() {
+    Graph g = new Graph("mlp");
+    Value x = input(g, 2, 8);
+    Value h = node(g, "Add", "b1", List.of(node(g, "MatMul", "mm1", List.of(x, g.addInitializer("w1", randn(8, 16)))),
+        g.addInitializer("c1", randn(16))));
+    Value r = node(g, "Relu", "r1", List.of(h));
+    Node gemm = g.addNode(new Node("Gemm", "", "fc2"));
+    gemm.addInput(r);
+    gemm.addInput(g.addInitializer("w2", randn(12, 16)));
+    gemm.addInput(g.addInitializer("c2", randn(12)));
+    gemm.setAttribute(Attribute.of("transB", 1L));
+    Value z = g.newValue("z");
+    gemm.addOutput(z);
+    Value y = node(g, "MatMul", "mm3", List.of(node(g, "Relu", "r2", List.of(z)), g.addInitializer("w3", randn(12, 3))));
+    g.addOutput(y);
+    Model m = model(g);
+    ChannelPruner.Result res = ChannelPruner.prune(m, only(0.5, "mm1", "fc2"), ChannelPruner.Norm.L1);
+    int[] k1 = layer(res, "mm1").kept();
+    int[] k2 = layer(res, "fc2").kept();
+    assertEquals(8, k1.length);
+    assertEquals(6, k2.length);
+    Graph p = res.model().graph();
+    assertArrayEquals(new long[] {8, 8}, p.value("w1").initializer().dims());
+    assertArrayEquals(new long[] {8}, p.value("c1").initializer().dims());
+    assertArrayEquals(new long[] {6, 8}, p.value("w2").initializer().dims());
+    assertArrayEquals(new long[] {6}, p.value("c2").initializer().dims());
+    assertArrayEquals(new long[] {6, 3}, p.value("w3").initializer().dims());
+    Model reference = zeroRows(m, Map.of("w2", 1, "w3", 0), Map.of("w2", removed(k1), "w3", removed(k2)));
+    Map<String, Tensor> in = sample(m);
+    assertClose(run(reference, in), run(res.model(), in));
+  }
+
+  @Test
   void residualAddPrunesBothLayersAsOneGroup() {
     Graph g = new Graph("res");
     Value x = input(g, 1, 3, 5, 5);
