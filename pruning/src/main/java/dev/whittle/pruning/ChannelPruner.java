@@ -104,8 +104,8 @@ public final class ChannelPruner {
         ChannelGroup g = tracer.trace(l);
         List<String> outside = g.producers.stream().filter(p -> !selectedNodes.contains(p.node())).map(p -> p.node().label()).toList();
         if (!outside.isEmpty()) {
-          throw new ChannelTracer.Refusal("a residual Add groups it with " + String.join(", ", outside)
-              + ", which the options leave alone (first/last layer or excluded)");
+          throw new ChannelTracer.Refusal("its channels are joined (residual Add, elementwise gate) with those of "
+              + String.join(", ", outside) + ", which the options leave alone");
         }
         groups.add(g);
         g.producers.forEach(p -> covered.add(p.node()));

@@ -26,8 +26,9 @@ import java.util.Set;
  * axes, Transpose (the channel axis moves), depthwise Convs (their weights, bias and group count
  * shrink), Concat (the channels keep their offset) and Flatten/Reshape to [N, C·rest] (each channel
  * becomes a block of positions). They end at Conv (group 1), Gemm and MatMul layers reading them as
- * input channels. A residual Add of two computed values joins the layers feeding both operands into
- * one group: their channels go together. Anything else (a graph output, Shape, an op not listed, a
+ * input channels. An Add/Sub/Mul/Div of two computed values (a residual Add, x·sigmoid(x), a
+ * squeeze-and-excitation gate) joins the layers feeding both operands into one group: their
+ * channels go together. Anything else (a graph output, Shape, an op not listed, a
  * Reshape that mixes channels with other axes) stops the trace with a reason.
  */
 final class ChannelTracer {
@@ -260,19 +261,19 @@ final class ChannelTracer {
       mark(n.output(0), out, n);
       return;
     }
-    if (!n.is("Add")) {
+    if (n.is("Pow") || n.is("PRelu")) {
       throw refuse(n, "combines the channels with the computed value '" + o.name() + "'");
     }
-    // a residual Add: both operands' channels must go together, so the layers feeding the other operand join the group
-    if (!m.isIdentity(channels)) {
-      throw refuse(n, "is a residual Add reached after the channels were regrouped");
-    }
+    // two computed values channel by channel (a residual Add, x·sigmoid(x), squeeze-and-excitation
+    // gating): both operands' channels must go together, so the layers feeding the other one join the group
     ChannelMap known = seen.get(o);
-    if (known != null && !known.withAxis(0).equals(m.withAxis(0))) {
-      throw refuse(n, "is a residual Add of differently arranged channels");
-    }
     if (known == null) {
+      if (!m.isIdentity(channels)) {
+        throw refuse(n, "joins the channels with '" + o.name() + "' after they were regrouped");
+      }
       backward(o, n, Collections.newSetFromMap(new IdentityHashMap<>()));
+    } else if (!known.withAxis(0).equals(m.withAxis(0))) {
+      throw refuse(n, "joins differently arranged channels");
     }
     visited.add(n);
     mark(n.output(0), out, n);
@@ -416,14 +417,18 @@ final class ChannelTracer {
 
   // ---- backward (residual Adds) ----
 
-  /** Finds the layers whose channels reach {@code v} unchanged, the other operand of residual Add {@code add}. */
-  private void backward(Value v, Node add, Set<Value> done) {
+  /**
+   * Finds the layers whose channels reach {@code v} unchanged, the other operand of {@code join} (a
+   * residual Add or another elementwise op of two computed values), and adds them to the group.
+   */
+  private void backward(Value v, Node join, Set<Value> done) {
     if (!done.add(v) || seen.containsKey(v)) {
       return;
     }
+    String joins = join.is("Add") ? "is a residual Add joining" : "joins";
     Node p = v.producer();
     if (p == null) {
-      throw refuse(add, "is a residual Add joining the channels with the graph input '" + v.name() + "'");
+      throw refuse(join, joins + " the channels with the graph input '" + v.name() + "'");
     }
     PrunableLayer l = layers.get(p);
     if (l != null && p.output(0) == v) {
@@ -435,15 +440,14 @@ final class ChannelTracer {
         && (isConstant(p.input(0)) != isConstant(p.input(1)));
     if (p.isStandard() && (UNARY.contains(op) || POOLS.contains(op) || op.equals("BatchNormalization")
         || op.equals("InstanceNormalization") || op.equals("Pad"))) {
-      backward(p.input(0), add, done);
+      backward(p.input(0), join, done);
     } else if (p.isStandard() && constOperand) {
-      backward(isConstant(p.input(0)) ? p.input(1) : p.input(0), add, done);
-    } else if (p.is("Add") && p.isStandard() && p.inputs().size() == 2) {
-      backward(p.input(0), add, done);
-      backward(p.input(1), add, done);
+      backward(isConstant(p.input(0)) ? p.input(1) : p.input(0), join, done);
+    } else if (p.isStandard() && Set.of("Add", "Sub", "Mul", "Div").contains(op) && p.inputs().size() == 2) {
+      backward(p.input(0), join, done);
+      backward(p.input(1), join, done);
     } else {
-      throw refuse(add, "is a residual Add joining the channels with '" + v.name() + "' from " + p.label()
-          + ", which cannot be pruned with them");
+      throw refuse(join, joins + " the channels with '" + v.name() + "' from " + p.label() + ", which cannot be pruned with them");
     }
   }
 

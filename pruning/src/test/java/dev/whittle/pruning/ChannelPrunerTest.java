@@ -327,6 +327,32 @@ class ChannelPrunerTest {
   }
 
   @Test
+  void squeezeExcitationGateAndSwishJoinTheGroup() {
+    Graph g = new Graph("se");
+    Value x = input(g, 1, 3, 6, 6);
+    Value a = conv(g, "ca", x, 8, 3, 3, 1);
+    // swish: a·sigmoid(a), then a squeeze-and-excitation gate whose expand conv ce must lose the same channels
+    Value swish = node(g, "Mul", "swish", List.of(a, node(g, "Sigmoid", "sa", List.of(a))));
+    Value squeezed = node(g, "Relu", "rs", List.of(conv(g, "cs", node(g, "GlobalAveragePool", "gap", List.of(swish)), 2, 8, 1, 1)));
+    Value gate = node(g, "Sigmoid", "sg", List.of(conv(g, "ce", squeezed, 8, 2, 1, 1)));
+    Value gated = node(g, "Mul", "gated", List.of(swish, gate));
+    g.addOutput(conv(g, "cc", gated, 3, 8, 3, 1));
+    Model m = model(g);
+    ChannelPruner.Result res = ChannelPruner.prune(m, only(0.5, "ca", "ce"), ChannelPruner.Norm.L2);
+    int[] ka = layer(res, "ca").kept();
+    assertArrayEquals(ka, layer(res, "ce").kept());
+    assertEquals(4, ka.length);
+    assertArrayEquals(new long[] {4, 2, 1, 1}, res.model().graph().value("ce_w").initializer().dims());
+    assertArrayEquals(new long[] {2, 4, 1, 1}, res.model().graph().value("cs_w").initializer().dims());
+    Model reference = zeroRows(m, Map.of("cs_w", 1, "cc_w", 1), Map.of("cs_w", removed(ka), "cc_w", removed(ka)));
+    Map<String, Tensor> in = sample(m);
+    assertClose(run(reference, in), run(res.model(), in));
+    // without the expand conv among the selected layers the gate cannot shrink: ca is left alone, with the reason
+    WhittleException e = assertThrows(WhittleException.class, () -> ChannelPruner.prune(m, only(0.5, "ca"), ChannelPruner.Norm.L2));
+    assertTrue(e.getMessage().contains("'ce' (Conv), which the options leave alone"), e.getMessage());
+  }
+
+  @Test
   void residualAddWithAGraphInputIsRefusedWithItsReason() {
     Graph g = new Graph("skip");
     Value x = input(g, 1, 4, 5, 5);
