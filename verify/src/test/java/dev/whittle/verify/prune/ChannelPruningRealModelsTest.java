@@ -26,7 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The WinML CIFAR-10 classifier (Conv ×4, Relu, MaxPool, Reshape, Gemm) with a quarter, then half,
+ * Channel pruning on real CNNs, checked in ONNX Runtime and Whittle's runtime side by side.
+ *
+ * <p>The WinML CIFAR-10 classifier (Conv ×4, Relu, MaxPool, Reshape, Gemm) with a quarter, then half,
  * of the channels of its inner convolutions removed (the first and last layers are left alone): the pruned file must load and agree in ONNX Runtime and in
  * Whittle's runtime (its declared value_info shapes changed with the channels, which ONNX Runtime
  * checks), and be smaller. It has no test data set: inputs are seeded uniform [-1, 1) images (the
@@ -34,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * often the pruned model's class agrees with the original's is reported, not asserted: random
  * images are not CIFAR images.
  */
-class ChannelPruningCifarTest {
+class ChannelPruningRealModelsTest {
   private static final String OUTPUT = "modelOutput";
 
   @TempDir Path dir;
@@ -104,5 +106,46 @@ class ChannelPruningCifarTest {
     assertTrue(after < before, after + " vs " + before);
     assertTrue(worst < 1e-4, "ONNX Runtime and Whittle differ by " + worst);
     assertEquals(images, runtimesAgree);
+  }
+
+  /**
+   * Real CNNs with depthwise convolutions, residual Adds and squeeze-and-excitation gates (ultraface
+   * RFB-320, PaddleOCR's direction classifier, when fetched): a quarter of the channels of every
+   * layer that can lose them go; the pruned file must load in ONNX Runtime and agree with Whittle's
+   * runtime on a seeded random input.
+   */
+  @Test
+  void ultrafacePrunedLoadsInOnnxRuntimeAndAgreesWithWhittle() throws IOException {
+    consistent(TestAssets.shared().resolve("models/cnn/ultraface-rfb-320/version-RFB-320_without_postprocessing.onnx"));
+  }
+
+  @Test
+  void paddleOcrClassifierPrunedLoadsInOnnxRuntimeAndAgreesWithWhittle() throws IOException {
+    consistent(TestAssets.fetchedModel("paddleocr/ch_ppocr_mobile_v2.0_cls_infer.onnx"));
+  }
+
+  private void consistent(Path file) throws IOException {
+    Model m = Optimizer.run(OnnxReader.read(file)).model();
+    ChannelPruner.Result r = ChannelPruner.prune(m, PruningOptions.of(0.25).withPattern(PruningOptions.Pattern.CHANNELS),
+        ChannelPruner.Norm.L1);
+    Path out = dir.resolve("pruned.onnx");
+    OnnxWriter.write(r.model(), out);
+    Map<String, Tensor> in = new RandomInputs().seed(3).symbolicSizes(1, 64).generate(r.model().graph().inputs());
+    double worst = 0;
+    try (OrtRunner ort = OrtRunner.open(out); Session whittle = Session.open(OnnxReader.read(out))) {
+      Map<String, Tensor> a = ort.run(in);
+      Map<String, Tensor> b = whittle.run(in);
+      for (String name : a.keySet()) {
+        Metrics d = Metrics.compare(a.get(name), b.get(name));
+        assertTrue(d.comparable(), name + ": " + d.problem());
+        worst = Math.max(worst, d.relL2());
+      }
+    }
+    System.out.printf("%s: %d layers pruned, channels %,d -> %,d, parameters %,d -> %,d, file %,d -> %,d bytes, %d layers left alone;"
+        + " ONNX Runtime vs Whittle relative L2 %.1e%n", file.getFileName(), r.layers().size(), r.channelsBefore(), r.channelsAfter(),
+        r.parametersBefore(), r.parametersAfter(), Files.size(file), Files.size(out), r.skipped().size(), worst);
+    assertTrue(r.channelsAfter() < r.channelsBefore());
+    assertTrue(Files.size(out) < Files.size(file));
+    assertTrue(worst < 1e-5, "relative L2 " + worst);
   }
 }
