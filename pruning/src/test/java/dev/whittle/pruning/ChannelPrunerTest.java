@@ -194,6 +194,7 @@ class ChannelPrunerTest {
     assertArrayEquals(new long[] {1}, p.value("t").initializer().dims());
     assertArrayEquals(new long[] {5, 4, 3, 3}, p.value("c2_w").initializer().dims());
     assertEquals(4, p.value("relu_out").tensorType().shape().dim(1).value());
+    assertEquals(List.of(), dev.whittle.runtime.ShapeInference.infer(res.model().copy()).conflicts(), "declared vs inferred shapes");
     assertEquals(List.of("c2_out"), res.consumers());
     assertTrue(res.parametersAfter() < res.parametersBefore());
     ModelChecker.requireValid(res.model());
