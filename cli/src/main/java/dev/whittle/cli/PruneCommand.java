@@ -30,9 +30,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code whittle prune}: magnitude pruning with a schedule and an optional least-squares retrain hook. */
+/** {@code whittle prune}: magnitude or channel pruning with a schedule and an optional least-squares retrain hook. */
 @Command(name = "prune", mixinStandardHelpOptions = true,
-    description = {"Prune a model's MatMul/Gemm/Conv weights by magnitude (after the default optimization pipeline).", "",
+    description = {"Prune a model's MatMul/Gemm/Conv weights by magnitude (after the default optimization pipeline),",
+        "or remove whole output channels (--pattern channels).", "",
         "Unstructured sparsity is written densely (zeros compress well: see the zip size in the report).",
         "The input is never modified; the output is written atomically."})
 final class PruneCommand implements Callable<Integer> {
@@ -45,9 +46,14 @@ final class PruneCommand implements Callable<Integer> {
   @Option(names = "--sparsity", required = true, paramLabel = "S", description = "Target fraction of weights removed, in [0, 1).")
   double sparsity;
 
-  @Option(names = "--pattern", defaultValue = "unstructured", paramLabel = "unstructured|2:4",
-      description = "unstructured (default) or 2:4 (two of every four inputs of an output; --sparsity is then 0.5).")
+  @Option(names = "--pattern", defaultValue = "unstructured", paramLabel = "unstructured|2:4|channels",
+      description = {"unstructured (default), 2:4 (two of every four inputs of an output; --sparsity is then 0.5),",
+          "or channels (whole output channels removed from the graph; --sparsity is the fraction of channels)."})
   String pattern;
+
+  @Option(names = "--norm", defaultValue = "l1", paramLabel = "l1|l2",
+      description = "--pattern channels: rank channels by the l1 (default) or l2 norm of their weights.")
+  String norm;
 
   @Option(names = "--scope", defaultValue = "layer", paramLabel = "layer|global",
       description = "One threshold per layer (default) or one over all selected layers.")
@@ -100,6 +106,9 @@ final class PruneCommand implements Callable<Integer> {
     PruningOptions o = new PruningOptions(sparsity, parsePattern(), parseScope(), !includeEdges, java.util.Set.of(),
         new LinkedHashSet<>(exclude), parseCriterion());
     Model model = Optimizer.run(OnnxReader.read(in)).model();
+    if (o.pattern() == PruningOptions.Pattern.CHANNELS) {
+      return ChannelPruneRun.run(this, model, o);
+    }
     List<Map<String, Tensor>> calib = new ArrayList<>();
     if (o.criterion() != PruningOptions.Criterion.MAGNITUDE && !"least-squares".equals(retrain)) {
       if (calibration == null) {
@@ -145,7 +154,8 @@ final class PruneCommand implements Callable<Integer> {
     return switch (pattern) {
       case "unstructured" -> PruningOptions.Pattern.UNSTRUCTURED;
       case "2:4" -> PruningOptions.Pattern.TWO_FOUR;
-      default -> throw new ParameterException(spec.commandLine(), "--pattern must be unstructured or 2:4: " + pattern);
+      case "channels" -> PruningOptions.Pattern.CHANNELS;
+      default -> throw new ParameterException(spec.commandLine(), "--pattern must be unstructured, 2:4 or channels: " + pattern);
     };
   }
 

@@ -12,8 +12,10 @@ import dev.whittle.kernels.Sgemm;
 final class Gram {
   static final int CHUNK = 256;
 
-  private final int k;
-  private final int dim;
+  private final int kx;
+  private final int ky;
+  private final int dimX;
+  private final int dimY;
   private final double[][] sum;
   private final float[] xs;
   private final float[] ys;
@@ -22,21 +24,28 @@ final class Gram {
   private long total;
 
   Gram(int k, boolean withBias) {
-    this.k = k;
-    this.dim = k + (withBias ? 1 : 0);
-    this.sum = new double[dim][dim];
-    this.xs = new float[CHUNK * dim];
-    this.ys = new float[CHUNK * dim];
-    this.product = new float[dim * dim];
+    this(k, k, withBias);
   }
 
-  /** Adds the pair (x, y); both of length K. */
+  /** XᵀY for rows x of length {@code kx} and y of length {@code ky}. */
+  Gram(int kx, int ky, boolean withBias) {
+    this.kx = kx;
+    this.ky = ky;
+    this.dimX = kx + (withBias ? 1 : 0);
+    this.dimY = ky + (withBias ? 1 : 0);
+    this.sum = new double[dimX][dimY];
+    this.xs = new float[CHUNK * dimX];
+    this.ys = new float[CHUNK * dimY];
+    this.product = new float[dimX * dimY];
+  }
+
+  /** Adds the pair (x, y). */
   void add(float[] x, float[] y) {
-    System.arraycopy(x, 0, xs, rows * dim, k);
-    System.arraycopy(y, 0, ys, rows * dim, k);
-    if (dim > k) {
-      xs[rows * dim + k] = 1;
-      ys[rows * dim + k] = 1;
+    System.arraycopy(x, 0, xs, rows * dimX, kx);
+    System.arraycopy(y, 0, ys, rows * dimY, ky);
+    if (dimX > kx) {
+      xs[rows * dimX + kx] = 1;
+      ys[rows * dimY + ky] = 1;
     }
     if (++rows == CHUNK) {
       flush();
@@ -48,7 +57,7 @@ final class Gram {
     return total + rows;
   }
 
-  /** The sum XᵀY, dim×dim (dim = K, plus 1 with a bias). */
+  /** The sum XᵀY, (kx [+1]) × (ky [+1]). */
   double[][] result() {
     flush();
     return sum;
@@ -59,11 +68,11 @@ final class Gram {
       return;
     }
     Sgemm gemm = Kernels.sgemm();
-    gemm.multiply(dim, dim, rows, 1f, xs, 0, dim, true, ys, 0, dim, false, 0f, product, 0, dim);
-    for (int i = 0; i < dim; i++) {
+    gemm.multiply(dimX, dimY, rows, 1f, xs, 0, dimX, true, ys, 0, dimY, false, 0f, product, 0, dimY);
+    for (int i = 0; i < dimX; i++) {
       double[] si = sum[i];
-      int base = i * dim;
-      for (int j = 0; j < dim; j++) {
+      int base = i * dimY;
+      for (int j = 0; j < dimY; j++) {
         si[j] += product[base + j];
       }
     }

@@ -41,20 +41,28 @@ final class LayerInputs {
 
   /**
    * {X_pᵀX_p, X_pᵀX_o} over the rows of the pruned and original model's inputs (sample by sample, row
-   * by row in the same order), augmented by a constant 1 column when there is a bias.
+   * by row in the same order; after channel pruning the two layers may differ in width), augmented by
+   * a constant 1 column when there is a bias.
    */
-  static double[][][] grams(LayerRows rows, List<Tensor> pruned, List<Tensor> original, int k, boolean withBias) {
-    Gram g = new Gram(k, withBias);
-    Gram cross = new Gram(k, withBias);
+  static double[][][] grams(LayerRows rows, List<Tensor> pruned, LayerRows originalRows, List<Tensor> original, boolean withBias) {
+    Gram g = null;
+    Gram cross = null;
     for (int sample = 0; sample < pruned.size(); sample++) {
       List<float[]> p = new ArrayList<>();
       List<float[]> o = new ArrayList<>();
       rows.forEach(pruned.get(sample), p::add);
-      rows.forEach(original.get(sample), o::add);
+      originalRows.forEach(original.get(sample), o::add);
+      if (g == null && !p.isEmpty()) {
+        g = new Gram(p.getFirst().length, withBias);
+        cross = new Gram(p.getFirst().length, o.getFirst().length, withBias);
+      }
       for (int r = 0; r < p.size(); r++) {
         g.add(p.get(r), p.get(r));
         cross.add(p.get(r), o.get(r));
       }
+    }
+    if (g == null) {
+      throw new IllegalArgumentException("no calibration rows");
     }
     return new double[][][] {g.result(), cross.result()};
   }

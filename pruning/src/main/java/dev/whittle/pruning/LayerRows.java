@@ -21,6 +21,7 @@ final class LayerRows {
   private final int pw;
   private final int pe;
   private final int pr;
+  /** NOTSET (explicit pads), VALID, SAME_UPPER or SAME_LOWER: the SAME pads depend on the input size. */
   private final String autoPad;
 
   LayerRows(PrunableLayer layer) {
@@ -50,30 +51,28 @@ final class LayerRows {
     if (!n.is("Conv")) {
       return true;
     }
-    return l.weight().initializer().rank() == 4 && n.intAttr("group", 1) == 1;
+    return l.weight().initializer().rank() == 4 && n.intAttr("group", 1) == 1
+        && java.util.Set.of("NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER").contains(n.stringAttr("auto_pad", "NOTSET"));
   }
 
-  /**
-   * Padding before one spatial axis: the explicit pad, or what auto_pad implies for this input size
-   * (SAME_UPPER puts the odd extra pixel after, SAME_LOWER before, VALID pads nothing).
-   */
-  private int padBefore(int explicit, int size, int kernel, int stride, int dilation) {
+  /** Padding before one spatial axis of size {@code in} (auto_pad SAME pads so that out = ⌈in / stride⌉). */
+  private int padBefore(int explicit, int in, int k, int stride, int dil) {
     return switch (autoPad) {
+      case "VALID" -> 0;
       case "SAME_UPPER", "SAME_LOWER" -> {
-        int out = (size + stride - 1) / stride;
-        int total = Math.max(0, (out - 1) * stride + (kernel - 1) * dilation + 1 - size);
+        int total = Math.max(0, ((in + stride - 1) / stride - 1) * stride + (k - 1) * dil + 1 - in);
         yield autoPad.equals("SAME_UPPER") ? total / 2 : total - total / 2;
       }
-      case "VALID" -> 0;
       default -> explicit;
     };
   }
 
-  private int outputSize(int size, int before, int after, int kernel, int stride, int dilation) {
-    if (autoPad.startsWith("SAME")) {
-      return (size + stride - 1) / stride;
+  private int padAfter(int explicit, int in, int k, int stride, int dil) {
+    if (autoPad.equals("NOTSET")) {
+      return explicit;
     }
-    return (size + before + after - dilation * (kernel - 1) - 1) / stride + 1;
+    return autoPad.equals("VALID") ? 0
+        : Math.max(0, ((in + stride - 1) / stride - 1) * stride + (k - 1) * dil + 1 - in) - padBefore(0, in, k, stride, dil);
   }
 
   /** Calls {@code row} for every row of the layer's input {@code x}. */
@@ -90,10 +89,10 @@ final class LayerRows {
     int c = (int) d[1];
     int h = (int) d[2];
     int wd = (int) d[3];
-    int top = padBefore(ph, h, kh, sh, dh);
-    int left = padBefore(pw, wd, kw, sw, dw);
-    int oh = outputSize(h, top, autoPad.equals("VALID") ? 0 : pe, kh, sh, dh);
-    int ow = outputSize(wd, left, autoPad.equals("VALID") ? 0 : pr, kw, sw, dw);
+    int ph = padBefore(this.ph, h, kh, sh, dh);
+    int pw = padBefore(this.pw, wd, kw, sw, dw);
+    int oh = (h + ph + padAfter(pe, h, kh, sh, dh) - dh * (kh - 1) - 1) / sh + 1;
+    int ow = (wd + pw + padAfter(pr, wd, kw, sw, dw) - dw * (kw - 1) - 1) / sw + 1;
     for (int img = 0; img < d[0]; img++) {
       for (int r = 0; r < oh; r++) {
         for (int col = 0; col < ow; col++) {
@@ -102,9 +101,9 @@ final class LayerRows {
           for (int ch = 0; ch < c; ch++) {
             int base = (img * c + ch) * h * wd;
             for (int i = 0; i < kh; i++) {
-              int ih = r * sh - top + i * dh;
+              int ih = r * sh - ph + i * dh;
               for (int j = 0; j < kw; j++) {
-                int iw = col * sw - left + j * dw;
+                int iw = col * sw - pw + j * dw;
                 patch[at++] = ih < 0 || ih >= h || iw < 0 || iw >= wd ? 0f : v[base + ih * wd + iw];
               }
             }

@@ -22,12 +22,8 @@ public final class MagnitudePruner {
     List<PrunableLayer> all = PrunableLayer.find(model);
     List<PrunableLayer> out = new ArrayList<>();
     for (int i = 0; i < all.size(); i++) {
-      PrunableLayer l = all.get(i);
-      boolean named = o.include().contains(l.name()) || o.include().contains(l.node().name());
-      boolean excluded = o.exclude().contains(l.name()) || o.exclude().contains(l.node().name());
-      boolean edge = o.skipFirstAndLast() && (i == 0 || i == all.size() - 1);
-      if (!excluded && (o.include().isEmpty() ? !edge : named)) {
-        out.add(l);
+      if (whyNotSelected(all, i, o) == null) {
+        out.add(all.get(i));
       }
     }
     if (out.isEmpty()) {
@@ -35,6 +31,21 @@ public final class MagnitudePruner {
           + (o.skipFirstAndLast() ? " other than the first and last" : "")).found(all.size() + " prunable layer(s)").build();
     }
     return out;
+  }
+
+  /** Why the options leave layer {@code i} of {@code all} (every prunable layer, in order) alone, or null when they select it. */
+  static String whyNotSelected(List<PrunableLayer> all, int i, PruningOptions o) {
+    PrunableLayer l = all.get(i);
+    if (o.exclude().contains(l.name()) || o.exclude().contains(l.node().name())) {
+      return "excluded";
+    }
+    if (!o.include().isEmpty()) {
+      return o.include().contains(l.name()) || o.include().contains(l.node().name()) ? null : "not among the included layers";
+    }
+    if (o.skipFirstAndLast() && (i == 0 || i == all.size() - 1)) {
+      return (i == 0 ? "the first" : "the last") + " prunable layer, left alone by default";
+    }
+    return null;
   }
 
   /**
@@ -51,6 +62,10 @@ public final class MagnitudePruner {
    */
   public static Map<String, boolean[]> masks(Model model, PruningOptions o, Map<String, boolean[]> previous,
       Map<String, double[]> inputRms) {
+    if (o.pattern() == PruningOptions.Pattern.CHANNELS) {
+      throw WhittleException.builder("channel pruning removes channels from the graph, it has no masks")
+          .expected("pattern unstructured or 2:4 (use ChannelPruner for channels)").build();
+    }
     List<PrunableLayer> layers = selected(model, o);
     Map<String, boolean[]> masks = new LinkedHashMap<>();
     if (o.pattern() == PruningOptions.Pattern.TWO_FOUR) {

@@ -80,10 +80,11 @@ final class ObsPruner {
       boolean[] before) {
     int k = l.k();
     int n = l.n();
-    Value biasValue = LeastSquaresHook.bias(l);
+    Value biasValue = LayerFit.bias(l);
     boolean withBias = biasValue != null;
     int dim = k + (withBias ? 1 : 0);
-    double[][][] gc = LayerInputs.grams(new LayerRows(l), pruned, orig, k, withBias);
+    LayerRows rows = new LayerRows(l);
+    double[][][] gc = LayerInputs.grams(rows, pruned, rows, orig, withBias);
     double[][] h = gc[0];
     double[][] cross = gc[1];
     double mean = 0;

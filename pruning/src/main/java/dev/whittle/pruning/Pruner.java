@@ -45,20 +45,7 @@ public final class Pruner {
       masks = options.criterion() == PruningOptions.Criterion.OBS ? obs.prune(m, step, masks)
           : MagnitudePruner.masks(m, step, masks, rms);
       MagnitudePruner.apply(m, masks);
-      Map<String, Tensor> updated = hook.retrain(m, masks, t, calibration);
-      for (Map.Entry<String, Tensor> e : updated.entrySet()) {
-        Value v = m.graph().value(e.getKey());
-        if (v == null || !v.isInitializer()) {
-          throw WhittleException.builder("retrain hook returned '" + e.getKey() + "', which is not a weight of the model")
-              .expected("names of initializers").build();
-        }
-        if (!Arrays.equals(v.initializer().dims(), e.getValue().dims()) || v.initializer().dtype() != e.getValue().dtype()) {
-          throw WhittleException.builder("retrain hook returned weight '" + e.getKey() + "' of the wrong shape")
-              .expected(v.initializer().dtype().displayName() + Arrays.toString(v.initializer().dims()))
-              .found(e.getValue().dtype().displayName() + Arrays.toString(e.getValue().dims())).build();
-        }
-        m.graph().setInitializer(v, e.getValue());
-      }
+      applyUpdates(m, hook.retrain(m, masks, t, calibration));
       MagnitudePruner.apply(m, masks);
     }
     Map<String, String> opByWeight = new LinkedHashMap<>();
@@ -72,5 +59,22 @@ public final class Pruner {
       layers.add(new LayerReport(e.getKey(), opByWeight.getOrDefault(e.getKey(), "?"), e.getValue().length, kept));
     }
     return new Result(m, masks, layers);
+  }
+
+  /** Sets the weights a retrain hook returned, after checking each names a weight of {@code m} and keeps its type and shape. */
+  static void applyUpdates(Model m, Map<String, Tensor> updated) {
+    for (Map.Entry<String, Tensor> e : updated.entrySet()) {
+      Value v = m.graph().value(e.getKey());
+      if (v == null || !v.isInitializer()) {
+        throw WhittleException.builder("retrain hook returned '" + e.getKey() + "', which is not a weight of the model")
+            .expected("names of initializers").build();
+      }
+      if (!Arrays.equals(v.initializer().dims(), e.getValue().dims()) || v.initializer().dtype() != e.getValue().dtype()) {
+        throw WhittleException.builder("retrain hook returned weight '" + e.getKey() + "' of the wrong shape")
+            .expected(v.initializer().dtype().displayName() + Arrays.toString(v.initializer().dims()))
+            .found(e.getValue().dtype().displayName() + Arrays.toString(e.getValue().dims())).build();
+      }
+      m.graph().setInitializer(v, e.getValue());
+    }
   }
 }

@@ -20,8 +20,11 @@ public record PruningOptions(double sparsity, Pattern pattern, Scope scope, bool
    */
   public enum Criterion { MAGNITUDE, ACTIVATION, OBS }
 
-  /** Which weights may go. */
-  public enum Pattern { UNSTRUCTURED, TWO_FOUR }
+  /**
+   * Which weights may go: any, two of every four inputs of an output, or whole output channels
+   * (physically removed by {@link ChannelPruner}; sparsity is then the fraction of channels).
+   */
+  public enum Pattern { UNSTRUCTURED, TWO_FOUR, CHANNELS }
 
   /** One threshold per layer, or one over all selected layers. */
   public enum Scope { LAYER, GLOBAL }
@@ -81,7 +84,8 @@ public record PruningOptions(double sparsity, Pattern pattern, Scope scope, bool
     return switch (s) {
       case "unstructured" -> Pattern.UNSTRUCTURED;
       case "2:4" -> Pattern.TWO_FOUR;
-      default -> throw WhittleException.builder("unknown pruning pattern '" + s + "'").expected("unstructured or 2:4").build();
+      case "channels" -> Pattern.CHANNELS;
+      default -> throw WhittleException.builder("unknown pruning pattern '" + s + "'").expected("unstructured, 2:4 or channels").build();
     };
   }
 

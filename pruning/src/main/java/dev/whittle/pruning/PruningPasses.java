@@ -8,6 +8,6 @@ import java.util.List;
 public final class PruningPasses implements PassProvider {
   @Override
   public List<Pass> passes() {
-    return List.of(new PruneMagnitude());
+    return List.of(new PruneMagnitude(), new PruneChannels());
   }
 }
