@@ -245,6 +245,9 @@ public final class Graph extends Annotated {
       sparseInitializers.add(v);
     }
     v.sparseInitializer = t;
+    if (v.type() == null) {
+      v.setType(Type.tensor(t.values().dtype(), t.dims()));
+    }
   }
 
   /** Values listed in value_info (intermediate values with recorded type information). */
