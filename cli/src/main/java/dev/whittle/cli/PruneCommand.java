@@ -140,7 +140,6 @@ final class PruneCommand implements Callable<Integer> {
     pruned.metadataProps().put("whittle.pruning", String.format(Locale.ROOT,
         "sparsity=%s pattern=%s scope=%s schedule=%s retrain=%s sparse-format=%s", sparsity, pattern, scope,
         schedule + (plan.steps() > 1 ? "/" + plan.steps() : ""), retrain, format.id()));
-    List<SparseInitializers.Choice> sparse = SparseInitializers.apply(pruned, format, r.masks().keySet());
     // what the report needs from the models is measured before OUT is written: a failure leaves no output
     Map<String, long[]> inputDims = new LinkedHashMap<>();
     if (!calib.isEmpty()) {
@@ -148,6 +147,10 @@ final class PruneCommand implements Callable<Integer> {
     }
     Map<String, Long> nonZero = new LinkedHashMap<>();
     r.masks().keySet().forEach(name -> nonZero.put(name, ParameterCount.nonZero(pruned.graph().value(name))));
+    MultiplyAdds.Count macsBefore = MultiplyAdds.of(model, inputDims);
+    MultiplyAdds.Count macsAfter = MultiplyAdds.of(pruned, inputDims);
+    // counted on the dense form (shape inference does not look into sparse initializers); accuracy on the form written
+    List<SparseInitializers.Choice> sparse = SparseInitializers.apply(pruned, format, r.masks().keySet());
     VerificationReport accuracy = null;
     String accuracyInputs = null;
     if (calibration != null) {
@@ -157,8 +160,6 @@ final class PruneCommand implements Callable<Integer> {
       accuracy = Verifier.builder().inputs(held).engines(Verifier.Engine.WHITTLE).tolerance(Tolerance.absolute(Double.MAX_VALUE)).build()
           .verify(model, pruned);
     }
-    MultiplyAdds.Count macsBefore = MultiplyAdds.of(model, inputDims);
-    MultiplyAdds.Count macsAfter = MultiplyAdds.of(pruned, inputDims);
     if (accuracy != null) {
       pruned.metadataProps().put("whittle.pruning.accuracy", PruneReport.accuracySummary(accuracy, accuracyInputs));
     }

@@ -26,7 +26,9 @@ public final class SparseInitializers {
 
   /**
    * {@code dense}: every weight dense; {@code sparse}: every pruned weight sparse, whatever the
-   * size; {@code auto}: every initializer whose sparse form is smaller than its dense form.
+   * size; {@code auto}: every floating-point initializer whose sparse form is smaller than its dense
+   * form. Integer initializers stay dense: they are shapes, axes and indices, which shape inference
+   * (Whittle's among others) only sees through when they are plain constants.
    */
   public enum Format {
     DENSE, SPARSE, AUTO;
@@ -61,7 +63,7 @@ public final class SparseInitializers {
     }
     for (Value v : List.copyOf(model.graph().initializers())) {
       Tensor t = v.initializer();
-      boolean candidate = format == Format.AUTO || pruned.contains(v.name());
+      boolean candidate = format == Format.AUTO ? t.dtype().isFloatingPoint() : pruned.contains(v.name());
       if (!candidate || v.isGraphInput() || t.dtype() == DType.STRING || t.dtype() == DType.UNDEFINED || t.dtype().bits() % 8 != 0) {
         continue;
       }

@@ -52,14 +52,17 @@ class SparseInitializersTest {
   }
 
   @Test
-  void autoStoresSparselyOnlyWhatGetsSmaller() {
+  void autoStoresSparselyOnlyFloatsThatGetSmaller() {
     Model m = model();
+    // an integer constant (a shape, say) stays dense even where sparse would be smaller
+    m.graph().addInitializer("shape", Tensor.ofLongs(new long[] {4}, 0, 0, 0, 5));
     List<SparseInitializers.Choice> choices = SparseInitializers.apply(m, SparseInitializers.Format.AUTO, Set.of());
     // dense 4 bytes per element; sparse 4 + 8 bytes per non-zero
     assertEquals(List.of(new SparseInitializers.Choice("A", 96, 48, true), new SparseInitializers.Choice("b", 24, 0, true),
         new SparseInitializers.Choice("B", 48, 72, false)), choices);
     assertNull(m.graph().value("A").initializer());
     assertEquals(List.of("A", "b"), m.graph().sparseInitializers().stream().map(Value::name).toList());
+    assertEquals(4, m.graph().value("shape").initializer().elementCount());
   }
 
   @Test
