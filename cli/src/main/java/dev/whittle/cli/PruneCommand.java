@@ -42,13 +42,15 @@ import picocli.CommandLine.Spec;
 /** {@code whittle prune}: magnitude pruning with a schedule and an optional least-squares retrain hook. */
 @Command(name = "prune", mixinStandardHelpOptions = true,
     description = {"Prune a model's MatMul/Gemm/Conv weights by magnitude (after the default optimization pipeline).", "",
-        "Unstructured sparsity is written densely by default (zeros compress well: see the zip size in the report), or as ONNX",
-        "sparse_initializer (--sparse-format): values plus int64 indices, smaller for float32 only above ~67%% sparsity.",
-        "--retrain command runs an external trainer at every step: it gets a folder ($WHITTLE_RETRAIN_DIR, or {dir} in the",
-        "command) with manifest.json, model.onnx, weights/N.pb, masks/N.pb (bool, true = kept) and calibration/test_data_set_S/,",
-        "and must write the updated weights as TensorProto files to out/ (out/N.pb), pruned positions left at zero.",
-        "With --calibration, the report compares the pruned model's outputs with the original's (held-out samples when the",
-        "data set has more than --samples).",
+        "Unstructured sparsity is written densely by default (zeros compress well: see the zip size in the report), or as ONNX"
+            + " sparse_initializer with --sparse-format (values plus int64 indices: smaller for float32 only above ~67%% sparsity;"
+            + " ONNX Runtime and Whittle's runtime densify them when they load the model).", "",
+        "--retrain command runs an external trainer at every step. It gets a fresh folder ($WHITTLE_RETRAIN_DIR, also {dir} in"
+            + " the command) holding manifest.json, model.onnx, weights/N.pb, masks/N.pb (bool, true = kept) and"
+            + " calibration/test_data_set_S/, and must exit 0 after writing the updated weights as TensorProto files to out/"
+            + " (out/N.pb, or named after the weight), pruned positions left at zero.", "",
+        "With --calibration, the report compares the pruned model's outputs with the original's in Whittle's runtime (on"
+            + " held-out samples when a data set file has more than --samples).", "",
         "The input is never modified; the output is written atomically, and not at all when anything fails."})
 final class PruneCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "IN", description = "The .onnx file to prune.")
@@ -88,7 +90,7 @@ final class PruneCommand implements Callable<Integer> {
 
   @Option(names = "--sparse-format", defaultValue = "dense", paramLabel = "dense|sparse|auto",
       description = "dense (default: every runtime reads it), sparse (pruned weights as sparse_initializer) or auto"
-          + " (every initializer whose sparse form is smaller).")
+          + " (every floating-point initializer whose sparse form is smaller).")
   String sparseFormat;
 
   @Option(names = "--calibration", paramLabel = "DIR|FILE|random",

@@ -162,16 +162,16 @@ public final class CommandHook implements RetrainHook {
       e.put("output", "out/" + i + ".pb");
       weights.add(e);
     }
-    List<Value> fed = pruned.graph().inputs().stream().filter(v -> !v.isInitializer()).toList();
+    List<String> fed = pruned.graph().inputs().stream().filter(v -> !v.isInitializer()).map(Value::name).toList();
     List<Object> samples = new ArrayList<>();
     for (int s = 0; s < calibration.size(); s++) {
       String set = "calibration/test_data_set_" + s;
       Files.createDirectories(dir.resolve(set));
       for (Map.Entry<String, Tensor> in : calibration.get(s).entrySet()) {
-        int k = fed.stream().map(Value::name).toList().indexOf(in.getKey());
+        int k = fed.indexOf(in.getKey());
         if (k < 0) {
           throw WhittleException.builder("calibration input '" + in.getKey() + "' is not an input of the model")
-              .expected("one of " + fed.stream().map(Value::name).toList()).build();
+              .expected("one of " + fed).build();
         }
         OnnxWriter.writeTensor(in.getValue().withName(in.getKey()), dir.resolve(set + "/input_" + k + ".pb"));
       }
@@ -181,7 +181,7 @@ public final class CommandHook implements RetrainHook {
     manifest.put("format", FORMAT);
     manifest.put("step", step);
     manifest.put("model", "model.onnx");
-    manifest.put("inputs", fed.stream().map(Value::name).toList());
+    manifest.put("inputs", fed);
     manifest.put("calibration", samples);
     manifest.put("out", "out");
     manifest.put("weights", weights);
