@@ -129,7 +129,10 @@ final class PruneCommand implements Callable<Integer> {
     PruningOptions o = new PruningOptions(sparsity, parsePattern(), parseScope(), !includeEdges, java.util.Set.of(),
         new LinkedHashSet<>(exclude), parseCriterion());
     SparseInitializers.Format format = parseSparseFormat();
-    Model model = Optimizer.run(OnnxReader.read(in)).model();
+    Model source = OnnxReader.read(in);
+    // weights stored as sparse_initializer (e.g. by an earlier prune) become constants again, so they can be pruned
+    SparseInitializers.densify(source);
+    Model model = Optimizer.run(source).model();
     List<Map<String, Tensor>> calib = new ArrayList<>();
     if (calibration != null) {
       CommandFiles.calibration(calibration, model, 42, samples).forEach(calib::add);

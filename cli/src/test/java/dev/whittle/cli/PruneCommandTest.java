@@ -90,6 +90,10 @@ class PruneCommandTest {
     assertTrue(m.metadataProps().get("whittle.pruning").contains("retrain=command sparse-format=auto"));
     Map<?, ?> json = (Map<?, ?>) Json.parse(Files.readString(dir.resolve("r.json")));
     assertTrue((Long) json.get("bytesAfter") < 0.75 * (Long) json.get("bytesBefore"), json.toString());
+    // the sparse output can be pruned further: its sparse initializers are weights again
+    CliRun again = CliRun.of("prune", out.toString(), "-o", dir.resolve("again.onnx").toString(), "--sparsity", "0.9", "--include-edges");
+    assertEquals(0, again.exitCode(), again.out() + again.err());
+    assertTrue(again.out().contains("3,200 weights,        320 kept (90.0% sparse)"), again.out());
     assertEquals(64, CliRun.of("prune", mnist(), "-o", out.toString(), "--sparsity", "0.5", "--sparse-format", "csr").exitCode());
     assertEquals(64, CliRun.of("prune", mnist(), "-o", out.toString(), "--sparsity", "0.5", "--retrain", "command").exitCode());
     assertEquals(64, CliRun.of("prune", mnist(), "-o", out.toString(), "--sparsity", "0.5", "--retrain-command", "true").exitCode());

@@ -239,6 +239,12 @@ public final class Graph extends Annotated {
     return Collections.unmodifiableList(sparseInitializers);
   }
 
+  public void removeSparseInitializer(Value v) {
+    if (sparseInitializers.remove(v)) {
+      v.sparseInitializer = null;
+    }
+  }
+
   public void setSparseInitializer(Value v, SparseTensor t) {
     requireOwn(v);
     if (v.sparseInitializer == null) {

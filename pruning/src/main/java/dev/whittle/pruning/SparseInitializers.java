@@ -6,6 +6,7 @@ import dev.whittle.ir.SparseTensor;
 import dev.whittle.ir.Tensor;
 import dev.whittle.ir.Value;
 import dev.whittle.ir.WhittleException;
+import dev.whittle.runtime.ops.tensor.ShapeOps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -76,5 +77,19 @@ public final class SparseInitializers {
       out.add(new Choice(v.name(), t.byteSize(), s.byteSize(), sparse));
     }
     return out;
+  }
+
+  /**
+   * Turns every sparse initializer of the main graph back into a dense initializer (in place), so
+   * that passes and pruning see the weights as constants. Returns how many were converted.
+   */
+  public static int densify(Model model) {
+    List<Value> sparse = List.copyOf(model.graph().sparseInitializers());
+    for (Value v : sparse) {
+      Tensor dense = ShapeOps.densify(v.sparseInitializer());
+      model.graph().removeSparseInitializer(v);
+      model.graph().setInitializer(v, dense);
+    }
+    return sparse.size();
   }
 }
