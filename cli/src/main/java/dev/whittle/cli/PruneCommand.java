@@ -6,15 +6,24 @@ import dev.whittle.ir.onnx.OnnxReader;
 import dev.whittle.ir.onnx.OnnxWriter;
 import dev.whittle.ir.report.Json;
 import dev.whittle.passes.Optimizer;
+import dev.whittle.pruning.CommandHook;
 import dev.whittle.pruning.LeastSquaresHook;
+import dev.whittle.pruning.MultiplyAdds;
+import dev.whittle.pruning.ParameterCount;
 import dev.whittle.pruning.Pruner;
 import dev.whittle.pruning.PruningOptions;
 import dev.whittle.pruning.RetrainHook;
 import dev.whittle.pruning.Schedule;
+import dev.whittle.pruning.SparseInitializers;
+import dev.whittle.verify.InputSource;
+import dev.whittle.verify.Tolerance;
+import dev.whittle.verify.VerificationReport;
+import dev.whittle.verify.Verifier;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -34,8 +43,16 @@ import picocli.CommandLine.Spec;
 @Command(name = "prune", mixinStandardHelpOptions = true,
     description = {"Prune a model's MatMul/Gemm/Conv weights by magnitude (after the default optimization pipeline),",
         "or remove whole output channels (--pattern channels).", "",
-        "Unstructured sparsity is written densely (zeros compress well: see the zip size in the report).",
-        "The input is never modified; the output is written atomically."})
+        "Unstructured sparsity is written densely by default (zeros compress well: see the zip size in the report), or as ONNX"
+            + " sparse_initializer with --sparse-format (values plus int64 indices: smaller for float32 only above ~67%% sparsity;"
+            + " ONNX Runtime and Whittle's runtime densify them when they load the model).", "",
+        "--retrain command runs an external trainer at every step. It gets a fresh folder ($WHITTLE_RETRAIN_DIR, also {dir} in"
+            + " the command) holding manifest.json, model.onnx, weights/N.pb, masks/N.pb (bool, true = kept) and"
+            + " calibration/test_data_set_S/, and must exit 0 after writing the updated weights as TensorProto files to out/"
+            + " (out/N.pb, or named after the weight), pruned positions left at zero.", "",
+        "With --calibration, the report compares the pruned model's outputs with the original's in Whittle's runtime (on"
+            + " held-out samples when a data set file has more than --samples).", "",
+        "The input is never modified; the output is written atomically, and not at all when anything fails."})
 final class PruneCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "IN", description = "The .onnx file to prune.")
   Path in;
@@ -65,9 +82,22 @@ final class PruneCommand implements Callable<Integer> {
   @Option(names = "--steps", defaultValue = "4", paramLabel = "T", description = "Steps of the gradual schedule (default: ${DEFAULT-VALUE}).")
   int steps;
 
-  @Option(names = "--retrain", defaultValue = "none", paramLabel = "none|least-squares",
-      description = "Retrain hook after every step: none (default) or least-squares (needs --calibration).")
+  @Option(names = "--retrain", defaultValue = "none", paramLabel = "none|least-squares|command",
+      description = "Retrain hook after every step: none (default), least-squares (needs --calibration) or command"
+          + " (runs --retrain-command).")
   String retrain;
+
+  @Option(names = "--retrain-command", paramLabel = "CMD",
+      description = "The external trainer for --retrain command, run with sh -c (cmd /c on Windows) in the current folder.")
+  String retrainCommand;
+
+  @Option(names = "--retrain-timeout", paramLabel = "SECONDS", description = "Stop the retrain command when a step takes longer.")
+  Double retrainTimeout;
+
+  @Option(names = "--sparse-format", defaultValue = "dense", paramLabel = "dense|sparse|auto",
+      description = "dense (default: every runtime reads it), sparse (pruned weights as sparse_initializer) or auto"
+          + " (every floating-point initializer whose sparse form is smaller).")
+  String sparseFormat;
 
   @Option(names = "--calibration", paramLabel = "DIR|FILE|random",
       description = "Calibration inputs: test_data_set folders, a stacked TensorProto file, or random (seeded).")
@@ -88,7 +118,8 @@ final class PruneCommand implements Callable<Integer> {
   @Option(names = "--exclude", split = ",", paramLabel = "NAME", description = "Layers (weight or node names) to leave dense.")
   List<String> exclude = new ArrayList<>();
 
-  @Option(names = "--report", paramLabel = "FILE.json", description = "Write per-layer sparsity, parameters and sizes as JSON.")
+  @Option(names = "--report", paramLabel = "FILE.json",
+      description = "Write per-layer sparsity, parameters, multiply-adds, sizes and accuracy as JSON.")
   Path report;
 
   @Spec CommandSpec spec;
@@ -105,49 +136,119 @@ final class PruneCommand implements Callable<Integer> {
     };
     PruningOptions o = new PruningOptions(sparsity, parsePattern(), parseScope(), !includeEdges, java.util.Set.of(),
         new LinkedHashSet<>(exclude), parseCriterion());
-    Model model = Optimizer.run(OnnxReader.read(in)).model();
+    SparseInitializers.Format format = parseSparseFormat();
+    Model source = OnnxReader.read(in);
+    // weights stored as sparse_initializer (e.g. by an earlier prune) become constants again, so they can be pruned
+    SparseInitializers.densify(source);
+    Model model = Optimizer.run(source).model();
     if (o.pattern() == PruningOptions.Pattern.CHANNELS) {
       return ChannelPruneRun.run(this, model, o);
     }
     List<Map<String, Tensor>> calib = new ArrayList<>();
-    if (o.criterion() != PruningOptions.Criterion.MAGNITUDE && !"least-squares".equals(retrain)) {
-      if (calibration == null) {
-        throw new ParameterException(spec.commandLine(), "--criterion " + criterion + " needs --calibration DIR|FILE|random");
-      }
+    if (calibration != null) {
       CommandFiles.calibration(calibration, model, 42, samples).forEach(calib::add);
+    } else if (o.criterion() != PruningOptions.Criterion.MAGNITUDE) {
+      throw new ParameterException(spec.commandLine(), "--criterion " + criterion + " needs --calibration DIR|FILE|random");
     }
-    RetrainHook hook = switch (retrain) {
+    Pruner.Result r = Pruner.prune(model, o, plan, hook(model), calib);
+    Model pruned = r.model();
+    pruned.metadataProps().put("whittle.version", WhittleVersion.version());
+    pruned.metadataProps().put("whittle.pruning", String.format(Locale.ROOT,
+        "sparsity=%s pattern=%s scope=%s schedule=%s retrain=%s sparse-format=%s", sparsity, pattern, scope,
+        schedule + (plan.steps() > 1 ? "/" + plan.steps() : ""), retrain, format.id()));
+    // what the report needs from the models is measured before OUT is written: a failure leaves no output
+    Map<String, long[]> inputDims = new LinkedHashMap<>();
+    if (!calib.isEmpty()) {
+      calib.getFirst().forEach((name, t) -> inputDims.put(name, t.dims()));
+    }
+    Map<String, Long> nonZero = new LinkedHashMap<>();
+    r.masks().keySet().forEach(name -> nonZero.put(name, ParameterCount.nonZero(pruned.graph().value(name))));
+    MultiplyAdds.Count macsBefore = MultiplyAdds.of(model, inputDims);
+    MultiplyAdds.Count macsAfter = MultiplyAdds.of(pruned, inputDims);
+    // counted on the dense form (shape inference does not look into sparse initializers); accuracy on the form written
+    List<SparseInitializers.Choice> sparse = SparseInitializers.apply(pruned, format, r.masks().keySet());
+    VerificationReport accuracy = null;
+    String accuracyInputs = null;
+    if (calibration != null) {
+      InputSource held = heldOut();
+      accuracyInputs = held.describe() + ("random".equals(calibration) ? " (seed 43; calibration used seed 42)"
+          : Files.isDirectory(Path.of(calibration)) ? " (the calibration samples)" : "");
+      accuracy = Verifier.builder().inputs(held).engines(Verifier.Engine.WHITTLE).tolerance(Tolerance.absolute(Double.MAX_VALUE)).build()
+          .verify(model, pruned);
+    }
+    if (accuracy != null) {
+      pruned.metadataProps().put("whittle.pruning.accuracy", PruneReport.accuracySummary(accuracy, accuracyInputs));
+    }
+    PruneReport.FileSize before = new PruneReport.FileSize(Files.size(in), deflatedSize(in));
+    OnnxWriter.write(pruned, out);
+    PruneReport rep = new PruneReport(in.toString(), out.toString(), r.layers(), nonZero, macsBefore, macsAfter, ParameterCount.of(model),
+        ParameterCount.of(pruned), before, new PruneReport.FileSize(Files.size(out), deflatedSize(out)), format.id(), sparse, accuracy,
+        accuracyInputs);
+    PrintWriter w = spec.commandLine().getOut();
+    w.print(rep.text());
+    if (report != null) {
+      CommandFiles.writeText(report, Json.write(rep.json()));
+      w.println("Report: " + report);
+    }
+    w.flush();
+    return 0;
+  }
+
+  /** The retrain hook --retrain names, checked against the options it needs. */
+  private RetrainHook hook(Model model) {
+    if (retrainCommand != null && !"command".equals(retrain)) {
+      throw new ParameterException(spec.commandLine(), "--retrain-command needs --retrain command");
+    }
+    return switch (retrain) {
       case "none" -> RetrainHook.NONE;
       case "least-squares" -> {
         if (calibration == null) {
           throw new ParameterException(spec.commandLine(), "--retrain least-squares needs --calibration DIR|FILE|random");
         }
-        CommandFiles.calibration(calibration, model, 42, samples).forEach(calib::add);
         yield new LeastSquaresHook(model);
       }
-      default -> throw new ParameterException(spec.commandLine(), "--retrain must be none or least-squares: " + retrain);
+      case "command" -> {
+        if (retrainCommand == null || retrainCommand.isBlank()) {
+          throw new ParameterException(spec.commandLine(), "--retrain command needs --retrain-command CMD");
+        }
+        if (retrainTimeout != null && !(retrainTimeout > 0)) {
+          throw new ParameterException(spec.commandLine(), "--retrain-timeout must be positive: " + retrainTimeout);
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        yield new CommandHook(retrainCommand)
+            .withTimeout(retrainTimeout == null ? null : Duration.ofMillis(Math.round(retrainTimeout * 1000)))
+            .withOutput(line -> {
+              err.println(line);
+              err.flush();
+            });
+      }
+      default -> throw new ParameterException(spec.commandLine(), "--retrain must be none, least-squares or command: " + retrain);
     };
-    Pruner.Result r = Pruner.prune(model, o, plan, hook, calib);
-    r.model().metadataProps().put("whittle.version", WhittleVersion.version());
-    r.model().metadataProps().put("whittle.pruning", String.format(Locale.ROOT, "sparsity=%s pattern=%s scope=%s schedule=%s retrain=%s",
-        sparsity, pattern, scope, schedule + (plan.steps() > 1 ? "/" + plan.steps() : ""), retrain));
-    OnnxWriter.write(r.model(), out);
-    PrintWriter w = spec.commandLine().getOut();
-    long before = Files.size(in);
-    long after = Files.size(out);
-    long zipBefore = deflatedSize(in);
-    long zipAfter = deflatedSize(out);
-    for (Pruner.LayerReport l : r.layers()) {
-      w.printf(Locale.ROOT, "  %-40s %-6s %,10d weights, %,10d kept (%.1f%% sparse)%n", l.weight(), l.op(), l.weights(), l.kept(),
-          100 * l.sparsity());
+  }
+
+  /**
+   * Inputs for the accuracy comparison: a stacked data set's samples after the calibration ones
+   * (up to --samples of them) when it has more, else its first ones; test_data_set folders as they
+   * are; random inputs of another seed.
+   */
+  private InputSource heldOut() {
+    if ("random".equals(calibration)) {
+      return InputSource.random().seed(43).samples(Math.min(samples, 10));
     }
-    w.printf(Locale.ROOT, "%s -> %s: %,d -> %,d bytes, compressed %,d -> %,d bytes%n", in, out, before, after, zipBefore, zipAfter);
-    if (report != null) {
-      writeReport(r, before, after, zipBefore, zipAfter);
-      w.println("Report: " + report);
+    Path p = Path.of(calibration);
+    if (Files.isDirectory(p)) {
+      return InputSource.testDataSets(p);
     }
-    w.flush();
-    return 0;
+    long n = OnnxReader.readTensor(p).dim(0);
+    int from = n > samples ? samples : 0;
+    return InputSource.dataset(p, from, (int) Math.min(samples, n - from));
+  }
+
+  private SparseInitializers.Format parseSparseFormat() {
+    return switch (sparseFormat) {
+      case "dense", "sparse", "auto" -> SparseInitializers.Format.parse(sparseFormat);
+      default -> throw new ParameterException(spec.commandLine(), "--sparse-format must be dense, sparse or auto: " + sparseFormat);
+    };
   }
 
   private PruningOptions.Pattern parsePattern() {
@@ -187,27 +288,5 @@ final class PruneCommand implements Callable<Integer> {
     }
     d.end();
     return total;
-  }
-
-  private void writeReport(Pruner.Result r, long before, long after, long zipBefore, long zipAfter) throws IOException {
-    Map<String, Object> j = new LinkedHashMap<>();
-    j.put("input", in.toString());
-    j.put("output", out.toString());
-    j.put("bytesBefore", before);
-    j.put("bytesAfter", after);
-    j.put("deflatedBefore", zipBefore);
-    j.put("deflatedAfter", zipAfter);
-    List<Object> layers = new ArrayList<>();
-    for (Pruner.LayerReport l : r.layers()) {
-      Map<String, Object> e = new LinkedHashMap<>();
-      e.put("weight", l.weight());
-      e.put("op", l.op());
-      e.put("weights", l.weights());
-      e.put("kept", l.kept());
-      e.put("sparsity", l.sparsity());
-      layers.add(e);
-    }
-    j.put("layers", layers);
-    CommandFiles.writeText(report, Json.write(j));
   }
 }

@@ -35,6 +35,68 @@ class PruneCommandTest {
     Map<?, ?> json = (Map<?, ?>) Json.parse(Files.readString(report));
     assertTrue((Long) json.get("deflatedAfter") < (Long) json.get("deflatedBefore"), json.toString());
     assertEquals(1, ((List<?>) json.get("layers")).size(), "first and last layers stay dense by default");
+    Map<?, ?> layer = (Map<?, ?>) ((List<?>) json.get("layers")).getFirst();
+    // the second Conv: 16 output channels × 14×14 positions × 8·5·5 inputs; 640 of its 3,200 weights remain
+    assertEquals(627_200L, layer.get("macs"));
+    assertEquals(627_200L / 5, layer.get("macsSkippingZeros"));
+    Map<?, ?> macs = (Map<?, ?>) json.get("multiplyAdds");
+    assertEquals(List.of("Input3: [1, 1, 28, 28]"), macs.get("inputs"));
+    assertEquals(156_800L + 627_200L + 2_560L, macs.get("dense"));
+    Map<?, ?> accuracy = (Map<?, ?>) json.get("accuracy");
+    assertTrue(((String) accuracy.get("inputs")).contains("samples 50..99"), "held out from the 50 calibration digits: " + accuracy);
+    Map<?, ?> digits = (Map<?, ?>) ((List<?>) accuracy.get("outputs")).getFirst();
+    assertEquals(50L, digits.get("argmaxRows"));
+    assertTrue((Long) digits.get("argmaxAgreeing") >= 45, "least squares keeps most predictions: " + digits);
+    assertTrue(r.out().contains("accuracy vs original, output 'Plus214_Output_0': cosine"), r.out());
+  }
+
+  /** `whittle prune` with an external trainer; the command string is run by sh. */
+  private CliRun withCommand(Path out, String command, String... more) {
+    List<String> args = new java.util.ArrayList<>(List.of("prune", mnist(), "-o", out.toString(), "--sparsity", "0.8",
+        "--retrain", "command", "--retrain-command", command, "--report", dir.resolve("r.json").toString()));
+    args.addAll(List.of(more));
+    return CliRun.of(args.toArray(String[]::new));
+  }
+
+  @Test
+  void aFailingRetrainCommandStopsWithItsExitCodeAndWritesNothing() {
+    Path out = dir.resolve("never.onnx");
+    CliRun r = withCommand(out, "echo 'trainer: loss is nan' >&2; exit 3");
+    assertEquals(2, r.exitCode(), r.out() + r.err());
+    assertTrue(r.err().contains("whittle: retrain command failed at step 1 with exit code 3"), r.err());
+    assertTrue(r.err().contains("last error output:\n  trainer: loss is nan"), r.err());
+    assertFalse(Files.exists(out));
+    assertFalse(Files.exists(dir.resolve("r.json")));
+  }
+
+  @Test
+  void aRetrainCommandReturningTheWrongTypeWritesNothing() {
+    Path out = dir.resolve("never.onnx");
+    // the mask file carries the weight's name and dims, but bool elements
+    CliRun r = withCommand(out, "cp \"$WHITTLE_RETRAIN_DIR\"/masks/0.pb \"$WHITTLE_RETRAIN_DIR\"/out/0.pb");
+    assertEquals(2, r.exitCode(), r.out() + r.err());
+    assertTrue(r.err().contains("of the wrong shape; expected float32[16, 8, 5, 5], found bool[16, 8, 5, 5]"), r.err());
+    assertFalse(Files.exists(out));
+  }
+
+  @Test
+  void aCopyingRetrainCommandWithSparseInitializers() throws IOException {
+    Path out = dir.resolve("sparse.onnx");
+    CliRun r = withCommand(out, "cp {dir}/weights/*.pb {dir}/out/", "--include-edges", "--sparse-format", "auto", "--retrain-timeout",
+        "120");
+    assertEquals(0, r.exitCode(), r.out() + r.err());
+    dev.whittle.ir.Model m = OnnxReader.read(out);
+    assertEquals(3, m.graph().sparseInitializers().size(), "80% sparse float weights are smaller as sparse_initializer");
+    assertTrue(m.metadataProps().get("whittle.pruning").contains("retrain=command sparse-format=auto"));
+    Map<?, ?> json = (Map<?, ?>) Json.parse(Files.readString(dir.resolve("r.json")));
+    assertTrue((Long) json.get("bytesAfter") < 0.75 * (Long) json.get("bytesBefore"), json.toString());
+    // the sparse output can be pruned further: its sparse initializers are weights again
+    CliRun again = CliRun.of("prune", out.toString(), "-o", dir.resolve("again.onnx").toString(), "--sparsity", "0.9", "--include-edges");
+    assertEquals(0, again.exitCode(), again.out() + again.err());
+    assertTrue(again.out().contains("3,200 weights,        320 kept (90.0% sparse)"), again.out());
+    assertEquals(64, CliRun.of("prune", mnist(), "-o", out.toString(), "--sparsity", "0.5", "--sparse-format", "csr").exitCode());
+    assertEquals(64, CliRun.of("prune", mnist(), "-o", out.toString(), "--sparsity", "0.5", "--retrain", "command").exitCode());
+    assertEquals(64, CliRun.of("prune", mnist(), "-o", out.toString(), "--sparsity", "0.5", "--retrain-command", "true").exitCode());
   }
 
   @Test

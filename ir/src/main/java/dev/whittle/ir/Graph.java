@@ -239,12 +239,21 @@ public final class Graph extends Annotated {
     return Collections.unmodifiableList(sparseInitializers);
   }
 
+  public void removeSparseInitializer(Value v) {
+    if (sparseInitializers.remove(v)) {
+      v.sparseInitializer = null;
+    }
+  }
+
   public void setSparseInitializer(Value v, SparseTensor t) {
     requireOwn(v);
     if (v.sparseInitializer == null) {
       sparseInitializers.add(v);
     }
     v.sparseInitializer = t;
+    if (v.type() == null) {
+      v.setType(Type.tensor(t.values().dtype(), t.dims()));
+    }
   }
 
   /** Values listed in value_info (intermediate values with recorded type information). */

@@ -1,5 +1,7 @@
 package dev.whittle.ir;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -12,6 +14,44 @@ public record SparseTensor(Tensor values, Tensor indices, long[] dims) {
     Objects.requireNonNull(values);
     Objects.requireNonNull(indices);
     dims = dims.clone();
+  }
+
+  /**
+   * The coordinate (COO) form of {@code dense}: its elements whose bytes are not all zero, and their
+   * linearized int64 indices [NNZ] in ascending order (so -0.0 and NaN count as values: densifying
+   * gives back exactly the same bytes). Element types of whole bytes only (not strings, not 4-bit).
+   */
+  public static SparseTensor of(Tensor dense) {
+    DType dt = dense.dtype();
+    if (dt == DType.STRING || dt == DType.UNDEFINED || dt.bits() % 8 != 0) {
+      throw WhittleException.builder("cannot store a " + dt.displayName() + " tensor as a sparse tensor")
+          .expected("an element type of whole bytes").build();
+    }
+    int size = dt.bits() / 8;
+    MemorySegment data = dense.data();
+    long n = dense.elementCount();
+    long[] idx = new long[Math.toIntExact(n)];
+    int nnz = 0;
+    for (long i = 0; i < n; i++) {
+      boolean zero = true;
+      for (int b = 0; b < size && zero; b++) {
+        zero = data.get(ValueLayout.JAVA_BYTE, i * size + b) == 0;
+      }
+      if (!zero) {
+        idx[nnz++] = i;
+      }
+    }
+    byte[] values = new byte[Math.toIntExact((long) nnz * size)];
+    for (int k = 0; k < nnz; k++) {
+      MemorySegment.copy(data, ValueLayout.JAVA_BYTE, idx[k] * size, values, k * size, size);
+    }
+    Tensor v = Tensor.builder(dt, nnz).data(MemorySegment.ofArray(values)).name(dense.name()).build();
+    return new SparseTensor(v, Tensor.ofLongs(new long[] {nnz}, Arrays.copyOf(idx, nnz)), dense.dims());
+  }
+
+  /** Bytes of the raw values plus the int64 indices: what the sparse form stores per tensor, without protobuf framing. */
+  public long byteSize() {
+    return values.byteSize() + indices.byteSize();
   }
 
   @Override

@@ -27,6 +27,25 @@ public final class Pruner {
     }
   }
 
+  /**
+   * The weight {@code name} of {@code model} that a hook may replace by {@code t}: it must be an
+   * initializer, and {@code t} must have its element type and dims. {@code who} starts the message
+   * ("retrain hook", or the command hook naming the file it read).
+   */
+  static Value checkReturned(Model model, String name, Tensor t, String who) {
+    Value v = model.graph().value(name);
+    if (v == null || !v.isInitializer()) {
+      throw WhittleException.builder(who + " returned '" + name + "', which is not a weight of the model")
+          .expected("names of initializers").build();
+    }
+    if (!Arrays.equals(v.initializer().dims(), t.dims()) || v.initializer().dtype() != t.dtype()) {
+      throw WhittleException.builder(who + " returned weight '" + name + "' of the wrong shape")
+          .expected(v.initializer().dtype().displayName() + Arrays.toString(v.initializer().dims()))
+          .found(t.dtype().displayName() + Arrays.toString(t.dims())).build();
+    }
+    return v;
+  }
+
   public static Result prune(Model model, PruningOptions options, Schedule schedule, RetrainHook hook,
       List<Map<String, Tensor>> calibration) {
     Model m = model.copy();
@@ -64,17 +83,8 @@ public final class Pruner {
   /** Sets the weights a retrain hook returned, after checking each names a weight of {@code m} and keeps its type and shape. */
   static void applyUpdates(Model m, Map<String, Tensor> updated) {
     for (Map.Entry<String, Tensor> e : updated.entrySet()) {
-      Value v = m.graph().value(e.getKey());
-      if (v == null || !v.isInitializer()) {
-        throw WhittleException.builder("retrain hook returned '" + e.getKey() + "', which is not a weight of the model")
-            .expected("names of initializers").build();
-      }
-      if (!Arrays.equals(v.initializer().dims(), e.getValue().dims()) || v.initializer().dtype() != e.getValue().dtype()) {
-        throw WhittleException.builder("retrain hook returned weight '" + e.getKey() + "' of the wrong shape")
-            .expected(v.initializer().dtype().displayName() + Arrays.toString(v.initializer().dims()))
-            .found(e.getValue().dtype().displayName() + Arrays.toString(e.getValue().dims())).build();
-      }
-      m.graph().setInitializer(v, e.getValue());
+      m.graph().setInitializer(checkReturned(m, e.getKey(), e.getValue(), "retrain hook"), e.getValue());
     }
   }
+
 }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /** Masks, patterns, scopes, schedules and hook checks on a small MLP built in memory. */
 class MagnitudePrunerTest {
   /** x[2,8] · W1[8,16] → Relu → Gemm(W2 [4,16], transB=1) → MatMul(W3 [4,3]). */
-  private static Model mlp() {
+  static Model mlp() {
     Random r = new Random(3);
     Graph g = new Graph("mlp");
     Value x = g.newValue("x", Type.tensor(DType.FLOAT, 2, 8));
@@ -199,5 +199,12 @@ class MagnitudePrunerTest {
         (pruned, masks, step, calibration) -> Map.of("W2", Tensor.ofFloats(new long[] {16, 4}, new float[64])), List.of()));
     assertTrue(e.getMessage().contains("retrain hook returned weight 'W2' of the wrong shape"), e.getMessage());
     assertTrue(e.getMessage().contains("float32[4, 16]"), e.getMessage());
+  }
+
+  @Test
+  void aHookReturningAnUnknownNameStopsWithAClearError() {
+    WhittleException e = assertThrows(WhittleException.class, () -> Pruner.prune(mlp(), PruningOptions.of(0.5), Schedule.oneShot(),
+        (pruned, masks, step, calibration) -> Map.of("relu_out", Tensor.ofFloats(new long[] {2, 16}, new float[32])), List.of()));
+    assertEquals("retrain hook returned 'relu_out', which is not a weight of the model; expected names of initializers", e.getMessage());
   }
 }

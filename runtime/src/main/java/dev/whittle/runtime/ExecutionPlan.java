@@ -21,10 +21,13 @@ final class ExecutionPlan {
 
   private final Graph graph;
   private final List<Step> steps;
+  /** The graph's sparse initializers, densified once (ONNX Runtime does the same when it loads a model). */
+  private final Map<Value, Tensor> sparse;
 
-  private ExecutionPlan(Graph graph, List<Step> steps) {
+  private ExecutionPlan(Graph graph, List<Step> steps, Map<Value, Tensor> sparse) {
     this.graph = graph;
     this.steps = steps;
+    this.sparse = sparse;
   }
 
   Graph graph() {
@@ -38,6 +41,7 @@ final class ExecutionPlan {
     private final Map<String, dev.whittle.ir.Function> functions;
     /** Missing op (with opset) to the names of the nodes that use it. */
     private final Map<String, List<String>> unsupported = new java.util.LinkedHashMap<>();
+    private final Map<Value, Tensor> densified = new IdentityHashMap<>();
 
     Compiler(OpRegistry registry, Map<String, Long> opsets) {
       this(registry, opsets, List.of());
@@ -69,7 +73,16 @@ final class ExecutionPlan {
       return out;
     }
 
+    /** The dense form of a sparse initializer, computed once per compiler. */
+    Tensor densified(Value v) {
+      return densified.computeIfAbsent(v, k -> dev.whittle.runtime.ops.tensor.ShapeOps.densify(k.sparseInitializer()));
+    }
+
     ExecutionPlan compile(Graph g) {
+      Map<Value, Tensor> sparse = new java.util.LinkedHashMap<>();
+      for (Value v : g.sparseInitializers()) {
+        sparse.put(v, densified(v));
+      }
       List<Node> order = g.topologicalOrder();
       Map<Value, Integer> lastUse = new IdentityHashMap<>();
       for (int i = 0; i < order.size(); i++) {
@@ -106,7 +119,7 @@ final class ExecutionPlan {
         steps.add(new Step(n, kernel, n.inputs().toArray(Value[]::new), n.outputs().toArray(Value[]::new),
             releases.get(i).toArray(Value[]::new)));
       }
-      return new ExecutionPlan(g, steps);
+      return new ExecutionPlan(g, steps, sparse);
     }
 
     SubgraphPlan compileSubgraph(Graph g) {
@@ -123,6 +136,7 @@ final class ExecutionPlan {
     for (Value init : graph.initializers()) {
       frame.put(init, init.initializer());
     }
+    sparse.forEach(frame::put);
     for (int i = 0; i < graphInputs.size() && i < inputs.length; i++) {
       if (inputs[i] != null) {
         frame.put(graphInputs.get(i), inputs[i]);

@@ -51,10 +51,13 @@ public final class NodeContext {
     return node.output(i) != null;
   }
 
-  /** The initializer behind input {@code i}, if that input is a constant of this graph, else null. */
+  /** The initializer (dense, or sparse densified) behind input {@code i}, if that input is a constant of this graph, else null. */
   public Tensor constantInput(int i) {
     Value v = node.input(i);
-    return v == null ? null : v.initializer();
+    if (v == null) {
+      return null;
+    }
+    return v.initializer() == null && v.sparseInitializer() != null ? compiler.densified(v) : v.initializer();
   }
 
   /** The declared or inferred type of input {@code i}, or null. */

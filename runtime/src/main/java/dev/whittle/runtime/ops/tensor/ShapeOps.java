@@ -361,9 +361,10 @@ public final class ShapeOps {
 
   /**
    * A dense tensor from a sparse one (indices linear [NNZ] or coordinates [NNZ, rank]); elements
-   * are moved, not converted, so every element type keeps its exact values.
+   * are moved, not converted, so every element type keeps its exact values. Also used for the sparse
+   * initializers of a graph.
    */
-  static Tensor densify(SparseTensor s) {
+  public static Tensor densify(SparseTensor s) {
     long[] dims = s.dims();
     int n = Math.toIntExact(Tensor.elementCount(dims));
     long[] idx = Elements.longs(s.indices());
