@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.whittle.ir.Model;
 import dev.whittle.ir.Node;
 import dev.whittle.ir.Tensor;
+import dev.whittle.ir.Value;
 import dev.whittle.ir.WhittleException;
 import dev.whittle.ir.onnx.OnnxWriter;
 import dev.whittle.passes.Optimizer;
@@ -180,22 +181,37 @@ class QuantModesTest {
   }
 
   @Test
-  void oldOpsetsAreRaisedOnlyWhenEveryOpMeansTheSame() {
+  void oldOpsetsAreConvertedOrTheReasonIsGiven() {
     Model f = QuantTestModels.mlp(3, 4, 64, 32, 16);
     f.opsetImports().put("", 9L);
     ModelQuantizer.Result r = ModelQuantizer.quantize(f, QuantizationOptions.defaults(QuantizationOptions.Mode.DYNAMIC));
     assertEquals(11, r.model().defaultOpset());
     assertEquals(9, f.defaultOpset(), "the input model is untouched");
-    Node sm = new Node("Clip", "", "clip"); // Clip's min/max became inputs at opset 11
+    // Clip's min/max became inputs at opset 11: convert-opset rewrites the node and the model is quantized
     Model g = QuantTestModels.mlp(3, 4, 64, 32, 16);
-    g.opsetImports().put("", 9L);
-    var y = g.graph().outputs().getFirst();
-    var z = g.graph().newValue("z");
-    sm.addInput(y);
-    sm.addOutput(z);
-    g.graph().addNode(sm);
-    ModelQuantizer.Result kept = ModelQuantizer.quantize(g, QuantizationOptions.defaults(QuantizationOptions.Mode.DYNAMIC));
+    addReader(g, 9, "Clip");
+    ModelQuantizer.Result clipped = ModelQuantizer.quantize(g, QuantizationOptions.defaults(QuantizationOptions.Mode.DYNAMIC));
+    assertEquals(2, clipped.quantizedCount(), clipped.decisions().toString());
+    assertEquals(11, clipped.model().defaultOpset());
+    // Tile-1 (tiles and axis) has no conversion to Tile-6: nothing is quantized and the reason names the node
+    Model t = QuantTestModels.mlp(3, 4, 64, 32, 16);
+    Node tile = addReader(t, 5, "Tile");
+    tile.addInput(t.graph().addInitializer("tiles", Tensor.scalar(2L)));
+    tile.addInput(t.graph().addInitializer("axis", Tensor.scalar(0L)));
+    ModelQuantizer.Result kept = ModelQuantizer.quantize(t, QuantizationOptions.defaults(QuantizationOptions.Mode.DYNAMIC));
     assertEquals(0, kept.quantizedCount());
-    assertTrue(kept.decisions().getFirst().detail().contains("Clip"), kept.decisions().toString());
+    assertTrue(kept.decisions().getFirst().detail().contains("Tile"), kept.decisions().toString());
   }
+
+  /** Sets {@code m}'s opset and adds a node {@code op} reading its output. */
+  private static Node addReader(Model m, long opset, String op) {
+    m.opsetImports().put("", opset);
+    Node n = new Node(op, "", op.toLowerCase(java.util.Locale.ROOT));
+    Value z = m.graph().newValue("z");
+    n.addInput(m.graph().outputs().getFirst());
+    n.addOutput(z);
+    m.graph().addNode(n);
+    return n;
+  }
+
 }
