@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.whittle.ir.Graph;
+import dev.whittle.ir.Attribute;
+import dev.whittle.ir.DType;
+import dev.whittle.ir.Type;
 import dev.whittle.ir.Model;
 import dev.whittle.ir.Node;
 import dev.whittle.ir.Tensor;
@@ -128,6 +132,57 @@ class QuantModesTest {
         inputs("x", 10, 4, 1, 3, 8, 8), Calibrator.Kind.MINMAX, 4);
     assertEquals(1, r.quantizedCount(), r.decisions().toString());
     assertTrue(r.decisions().stream().anyMatch(d -> !d.quantized() && d.node().equals("conv1") && d.detail().contains("channel")),
+        r.decisions().toString());
+  }
+
+  @Test
+  void aFloatConvReadsTheFloatValueNotADequantizedOne() {
+    // ONNX Runtime would quantize a Conv fed by DequantizeLinear itself (per tensor); conv2 kept float must read 'a'
+    Model f = QuantTestModels.cnn(9, 4, 8, 8);
+    ModelQuantizer.Result r = StaticQuantizer.quantize(f, QuantizationOptions.defaults(QuantizationOptions.Mode.STATIC)
+        .withExclude(Set.of("conv2")), inputs("x", 10, 4, 1, 4, 8, 8), Calibrator.Kind.MINMAX, 4);
+    Node conv2 = r.model().graph().nodes().stream().filter(n -> n.name().equals("conv2")).findFirst().orElseThrow();
+    assertEquals("a", conv2.input(0).name());
+    assertEquals(1, count(r.model(), "QuantizeLinear"), "only conv1's input: nothing quantized reads 'a'");
+    // the quantized twin: conv2 reads the dequantized Relu output
+    ModelQuantizer.Result both = StaticQuantizer.quantize(f, QuantizationOptions.defaults(QuantizationOptions.Mode.STATIC),
+        inputs("x", 10, 4, 1, 4, 8, 8), Calibrator.Kind.MINMAX, 4);
+    Node q2 = both.model().graph().nodes().stream().filter(n -> n.name().equals("conv2")).findFirst().orElseThrow();
+    assertTrue(q2.input(0).producer().is("DequantizeLinear"));
+  }
+
+  @Test
+  void unnamedNodesAreNamedAfterTheirOutputSoTheyCanBeExcluded() {
+    Model f = QuantTestModels.mlp(3, 4, 64, 32, 16);
+    f.graph().nodes().forEach(n -> n.setName(""));
+    ModelQuantizer.Result all = ModelQuantizer.quantize(f, QuantizationOptions.defaults(QuantizationOptions.Mode.DYNAMIC));
+    assertEquals(List.of("h", "y"), all.decisions().stream().map(ModelQuantizer.Decision::node).toList());
+    ModelQuantizer.Result one = ModelQuantizer.quantize(f, QuantizationOptions.defaults(QuantizationOptions.Mode.DYNAMIC).withExclude(Set.of("y")));
+    assertEquals(1, one.quantizedCount(), one.decisions().toString());
+    assertTrue(f.graph().nodes().stream().allMatch(n -> n.name().isEmpty()), "the input model is untouched");
+  }
+
+  @Test
+  void convsInsideSubgraphsAreReportedKeptFloat() {
+    Model m = QuantTestModels.cnn(9, 4, 8, 8);
+    Graph branch = m.graph();
+    Graph main = new Graph("main");
+    Value cond = main.newValue("cond", new Type.TensorType(DType.BOOL, dev.whittle.ir.Shape.of()));
+    main.addInput(cond);
+    Node ifNode = new Node("If", "", "if");
+    ifNode.addInput(cond);
+    ifNode.setAttribute(Attribute.of("then_branch", branch));
+    ifNode.setAttribute(Attribute.of("else_branch", branch.copy()));
+    Value out = main.newValue("out");
+    ifNode.addOutput(out);
+    main.addNode(ifNode);
+    main.addOutput(out);
+    m.setGraph(main);
+    StaticQuantizer.Plan p = StaticQuantizer.plan(m, QuantizationOptions.defaults(QuantizationOptions.Mode.STATIC));
+    ModelQuantizer.Result r = StaticQuantizer.apply(p, Map.of());
+    assertEquals(0, r.quantizedCount());
+    assertEquals(4, r.decisions().size(), r.decisions().toString());
+    assertTrue(r.decisions().stream().allMatch(d -> d.detail().contains("inside subgraph") && d.detail().contains("'if' (If)")),
         r.decisions().toString());
   }
 
