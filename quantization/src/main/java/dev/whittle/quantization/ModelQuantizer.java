@@ -60,6 +60,7 @@ public final class ModelQuantizer {
    * one it cannot (map value null = quantizable).
    */
   static Map<Node, String> candidates(Model model, QuantizationOptions o) {
+    nameUnnamed(model.graph());
     Map<Node, String> out = new LinkedHashMap<>();
     for (Node n : model.graph().nodes()) {
       if (!n.isStandard()) {
@@ -77,7 +78,47 @@ public final class ModelQuantizer {
       }
       out.put(n, whyNot(n, o));
     }
+    for (Node n : model.graph().nodes()) {
+      for (Graph sub : n.subgraphs()) {
+        refuseNested(sub, n, out);
+      }
+    }
     return out;
+  }
+
+  /**
+   * Names the unnamed nodes of {@code g} (names are optional in ONNX, and exporters such as PyTorch
+   * 1.2 leave them all empty) after their first output, whose name is unique: decisions, exclusions
+   * and the accuracy budget identify nodes by name. Deterministic, so every plan of the same model
+   * gives the same names.
+   */
+  private static void nameUnnamed(Graph g) {
+    Set<String> taken = new java.util.HashSet<>();
+    g.nodes().forEach(n -> taken.add(n.name()));
+    for (Node n : g.nodes()) {
+      if (!n.name().isEmpty()) {
+        continue;
+      }
+      String base = n.outputs().isEmpty() || n.output(0) == null ? n.opType() : n.output(0).name();
+      String name = base;
+      for (int i = 1; !taken.add(name); i++) {
+        name = base + "_" + i;
+      }
+      n.setName(name);
+    }
+  }
+
+  /** Marks every Conv/MatMul/Gemm inside {@code sub} (a subgraph of {@code owner}) and its own subgraphs as kept float, saying where. */
+  private static void refuseNested(Graph sub, Node owner, Map<Node, String> out) {
+    for (Node n : sub.nodes()) {
+      if (n.isStandard() && (n.is("Conv") || n.is("MatMul") || n.is("Gemm"))) {
+        out.put(n, "it is inside subgraph '" + sub.name() + "' of " + owner.label() + ": only the main graph is quantized"
+            + " (calibration taps and the rewrite work on main-graph values), subgraphs stay float");
+      }
+      for (Graph deeper : n.subgraphs()) {
+        refuseNested(deeper, n, out);
+      }
+    }
   }
 
   private static String whyNot(Node n, QuantizationOptions o) {
@@ -118,9 +159,11 @@ public final class ModelQuantizer {
         if (w.rank() < 3) {
           return "the weight has rank " + w.rank();
         }
-        if (o.mode() == QuantizationOptions.Mode.STATIC && w.dim(1) <= 3) {
-          // measured on mnist-8's first Conv (1 channel, 5x5): QLinearConv 30 us, float Conv 8 us
-          return "its input has " + w.dim(1) + " channel(s) per group: an int8 Conv gains nothing there and ONNX Runtime's"
+        if (o.mode() == QuantizationOptions.Mode.STATIC && n.intAttr("group", 1) == 1 && w.dim(1) <= 3) {
+          // measured on mnist-8's first Conv (1 channel, 5x5): QLinearConv 30 us, float Conv 8 us. Grouped and depthwise
+          // Convs are quantized: ONNX Runtime has int8 depthwise kernels, and it would quantize a float Conv fed by
+          // DequantizeLinear itself anyway (see StaticQuantizer)
+          return "its input has " + w.dim(1) + " channel(s): an int8 Conv gains nothing there and ONNX Runtime's"
               + " QLinearConv is several times slower than its float Conv";
         }
       }
@@ -160,13 +203,13 @@ public final class ModelQuantizer {
     checkFormat(o);
     Model m = model.copy();
     List<Decision> decisions = new ArrayList<>();
-    Rewriter rw = new Rewriter(m, o);
     long needed = o.mode() == QuantizationOptions.Mode.DYNAMIC ? 11 : 10;
     String opsetProblem = Opsets.ensure(m, needed);
     final boolean perChannel = o.perChannel();
     if (opsetProblem == null && perChannel && o.mode() == QuantizationOptions.Mode.WEIGHT_ONLY) {
       Opsets.ensure(m, 13); // per-axis DequantizeLinear when the ops allow; else Cast and Mul (see weightOnly)
     }
+    Rewriter rw = new Rewriter(m, o); // after the opset conversion, which may replace the graph
     for (Map.Entry<Node, String> e : candidates(m, o).entrySet()) {
       Node n = e.getKey();
       String why = e.getValue();

@@ -28,6 +28,8 @@ public final class StaticQuantizer {
   private StaticQuantizer() {}
 
   private static final Set<String> PASS_THROUGH = Set.of("MaxPool", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze");
+  /** Ops ONNX Runtime quantizes itself when their input 0 is dequantized and their weight a float initializer. */
+  private static final Set<String> FLOAT_WEIGHT_OPS = Set.of("Conv", "ConvTranspose", "Gemm");
 
   /** A prepared copy of the model (opset raised when needed) and what to quantize in it. */
   public static final class Plan {
@@ -165,10 +167,15 @@ public final class StaticQuantizer {
     List<ModelQuantizer.Decision> decisions = new ArrayList<>(p.refused);
     // activations: Q -> DQ, every reader reads the DQ output
     Map<String, Value> dequantized = new HashMap<>();
+    Set<Node> quantized = new java.util.HashSet<>(p.nodes);
     for (Map.Entry<String, QuantParams> e : params.entrySet()) {
       Value v = byName.get(e.getKey());
       QuantParams qp = e.getValue();
-      List<Value.Use> uses = v.uses();
+      // A Conv/ConvTranspose/Gemm kept float reads the float value: ONNX Runtime (1.20+, WeightBiasQuantization)
+      // quantizes the float weight of any such node whose input comes from a DequantizeLinear, per tensor, so reading the
+      // dequantized value would have it run a node the plan keeps float as int8 (and differently from Whittle's runtime)
+      List<Value.Use> uses = v.uses().stream().filter(u -> quantized.contains(u.node()) || !FLOAT_WEIGHT_OPS.contains(u.node().opType()))
+          .toList();
       if (uses.isEmpty()) {
         continue;
       }

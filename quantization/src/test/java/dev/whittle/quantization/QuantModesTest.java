@@ -5,9 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.whittle.ir.Graph;
+import dev.whittle.ir.Attribute;
+import dev.whittle.ir.DType;
+import dev.whittle.ir.Type;
 import dev.whittle.ir.Model;
 import dev.whittle.ir.Node;
 import dev.whittle.ir.Tensor;
+import dev.whittle.ir.Value;
 import dev.whittle.ir.WhittleException;
 import dev.whittle.ir.onnx.OnnxWriter;
 import dev.whittle.passes.Optimizer;
@@ -131,6 +136,57 @@ class QuantModesTest {
   }
 
   @Test
+  void aFloatConvReadsTheFloatValueNotADequantizedOne() {
+    // ONNX Runtime would quantize a Conv fed by DequantizeLinear itself (per tensor); conv2 kept float must read 'a'
+    Model f = QuantTestModels.cnn(9, 4, 8, 8);
+    ModelQuantizer.Result r = StaticQuantizer.quantize(f, QuantizationOptions.defaults(QuantizationOptions.Mode.STATIC)
+        .withExclude(Set.of("conv2")), inputs("x", 10, 4, 1, 4, 8, 8), Calibrator.Kind.MINMAX, 4);
+    Node conv2 = r.model().graph().nodes().stream().filter(n -> n.name().equals("conv2")).findFirst().orElseThrow();
+    assertEquals("a", conv2.input(0).name());
+    assertEquals(1, count(r.model(), "QuantizeLinear"), "only conv1's input: nothing quantized reads 'a'");
+    // the quantized twin: conv2 reads the dequantized Relu output
+    ModelQuantizer.Result both = StaticQuantizer.quantize(f, QuantizationOptions.defaults(QuantizationOptions.Mode.STATIC),
+        inputs("x", 10, 4, 1, 4, 8, 8), Calibrator.Kind.MINMAX, 4);
+    Node q2 = both.model().graph().nodes().stream().filter(n -> n.name().equals("conv2")).findFirst().orElseThrow();
+    assertTrue(q2.input(0).producer().is("DequantizeLinear"));
+  }
+
+  @Test
+  void unnamedNodesAreNamedAfterTheirOutputSoTheyCanBeExcluded() {
+    Model f = QuantTestModels.mlp(3, 4, 64, 32, 16);
+    f.graph().nodes().forEach(n -> n.setName(""));
+    ModelQuantizer.Result all = ModelQuantizer.quantize(f, QuantizationOptions.defaults(QuantizationOptions.Mode.DYNAMIC));
+    assertEquals(List.of("h", "y"), all.decisions().stream().map(ModelQuantizer.Decision::node).toList());
+    ModelQuantizer.Result one = ModelQuantizer.quantize(f, QuantizationOptions.defaults(QuantizationOptions.Mode.DYNAMIC).withExclude(Set.of("y")));
+    assertEquals(1, one.quantizedCount(), one.decisions().toString());
+    assertTrue(f.graph().nodes().stream().allMatch(n -> n.name().isEmpty()), "the input model is untouched");
+  }
+
+  @Test
+  void convsInsideSubgraphsAreReportedKeptFloat() {
+    Model m = QuantTestModels.cnn(9, 4, 8, 8);
+    Graph branch = m.graph();
+    Graph main = new Graph("main");
+    Value cond = main.newValue("cond", new Type.TensorType(DType.BOOL, dev.whittle.ir.Shape.of()));
+    main.addInput(cond);
+    Node ifNode = new Node("If", "", "if");
+    ifNode.addInput(cond);
+    ifNode.setAttribute(Attribute.of("then_branch", branch));
+    ifNode.setAttribute(Attribute.of("else_branch", branch.copy()));
+    Value out = main.newValue("out");
+    ifNode.addOutput(out);
+    main.addNode(ifNode);
+    main.addOutput(out);
+    m.setGraph(main);
+    StaticQuantizer.Plan p = StaticQuantizer.plan(m, QuantizationOptions.defaults(QuantizationOptions.Mode.STATIC));
+    ModelQuantizer.Result r = StaticQuantizer.apply(p, Map.of());
+    assertEquals(0, r.quantizedCount());
+    assertEquals(4, r.decisions().size(), r.decisions().toString());
+    assertTrue(r.decisions().stream().allMatch(d -> d.detail().contains("inside subgraph") && d.detail().contains("'if' (If)")),
+        r.decisions().toString());
+  }
+
+  @Test
   void staticIsDeterministic() {
     Model f = QuantTestModels.mlp(12, 2, 16, 8, 4);
     List<Map<String, Tensor>> calibration = inputs("x", 13, 8, 2, 16);
@@ -180,22 +236,37 @@ class QuantModesTest {
   }
 
   @Test
-  void oldOpsetsAreRaisedOnlyWhenEveryOpMeansTheSame() {
+  void oldOpsetsAreConvertedOrTheReasonIsGiven() {
     Model f = QuantTestModels.mlp(3, 4, 64, 32, 16);
     f.opsetImports().put("", 9L);
     ModelQuantizer.Result r = ModelQuantizer.quantize(f, QuantizationOptions.defaults(QuantizationOptions.Mode.DYNAMIC));
     assertEquals(11, r.model().defaultOpset());
     assertEquals(9, f.defaultOpset(), "the input model is untouched");
-    Node sm = new Node("Clip", "", "clip"); // Clip's min/max became inputs at opset 11
+    // Clip's min/max became inputs at opset 11: convert-opset rewrites the node and the model is quantized
     Model g = QuantTestModels.mlp(3, 4, 64, 32, 16);
-    g.opsetImports().put("", 9L);
-    var y = g.graph().outputs().getFirst();
-    var z = g.graph().newValue("z");
-    sm.addInput(y);
-    sm.addOutput(z);
-    g.graph().addNode(sm);
-    ModelQuantizer.Result kept = ModelQuantizer.quantize(g, QuantizationOptions.defaults(QuantizationOptions.Mode.DYNAMIC));
+    addReader(g, 9, "Clip");
+    ModelQuantizer.Result clipped = ModelQuantizer.quantize(g, QuantizationOptions.defaults(QuantizationOptions.Mode.DYNAMIC));
+    assertEquals(2, clipped.quantizedCount(), clipped.decisions().toString());
+    assertEquals(11, clipped.model().defaultOpset());
+    // Tile-1 (tiles and axis) has no conversion to Tile-6: nothing is quantized and the reason names the node
+    Model t = QuantTestModels.mlp(3, 4, 64, 32, 16);
+    Node tile = addReader(t, 5, "Tile");
+    tile.addInput(t.graph().addInitializer("tiles", Tensor.scalar(2L)));
+    tile.addInput(t.graph().addInitializer("axis", Tensor.scalar(0L)));
+    ModelQuantizer.Result kept = ModelQuantizer.quantize(t, QuantizationOptions.defaults(QuantizationOptions.Mode.DYNAMIC));
     assertEquals(0, kept.quantizedCount());
-    assertTrue(kept.decisions().getFirst().detail().contains("Clip"), kept.decisions().toString());
+    assertTrue(kept.decisions().getFirst().detail().contains("Tile"), kept.decisions().toString());
   }
+
+  /** Sets {@code m}'s opset and adds a node {@code op} reading its output. */
+  private static Node addReader(Model m, long opset, String op) {
+    m.opsetImports().put("", opset);
+    Node n = new Node(op, "", op.toLowerCase(java.util.Locale.ROOT));
+    Value z = m.graph().newValue("z");
+    n.addInput(m.graph().outputs().getFirst());
+    n.addOutput(z);
+    m.graph().addNode(n);
+    return n;
+  }
+
 }

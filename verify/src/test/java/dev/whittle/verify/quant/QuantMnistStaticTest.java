@@ -117,6 +117,96 @@ class QuantMnistStaticTest {
     assertTrue(whittleCorrect >= 0.98 * CALIBRATION, "Whittle runtime top-1 " + whittleCorrect);
   }
 
+  /**
+   * Variants of the static form, measured side by side in ONNX Runtime (one thread, all graph
+   * optimizations; blocks of {@value #BLOCK} digits, every model timed on each block in turn,
+   * medians reported): fp32 against QDQ and QOp, per channel and per tensor, uint8 and int8
+   * activations, and with the final Gemm or the second Conv kept in float. Prints a table; timings
+   * are not asserted. A measurement (about 30 s), so it runs only with {@code -Dwhittle.latency=true}.
+   */
+  @org.junit.jupiter.api.Test
+  void variantsSideBySide() throws IOException, OrtException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("whittle.latency"), "latency table: run with -Dwhittle.latency=true");
+    Path dir = TestAssets.shared().resolve("datasets/mnist");
+    Path fp32 = TestAssets.shared().resolve("models/cnn/mnist-8/model.onnx");
+    Model source = Optimizer.run(OnnxReader.read(fp32)).model();
+    List<String> quantizable = StaticQuantizer.plan(source, QuantizationOptions.defaults(QuantizationOptions.Mode.STATIC)).quantizableNodes();
+    String conv = quantizable.getFirst();
+    String last = quantizable.getLast();
+    QuantizationOptions base = QuantizationOptions.defaults(QuantizationOptions.Mode.STATIC).withPerChannel(true);
+    Map<String, QuantizationOptions> variants = new java.util.LinkedHashMap<>();
+    variants.put("qdq per-channel (default)", base);
+    variants.put("qop per-channel", base.withFormat(QuantizationOptions.Format.QOP));
+    variants.put("qdq per-tensor", base.withPerChannel(false));
+    variants.put("qop per-tensor", base.withPerChannel(false).withFormat(QuantizationOptions.Format.QOP));
+    variants.put("qdq int8 activations", base.withSymmetric(true));
+    variants.put("qdq, '" + last + "' float", base.withExclude(java.util.Set.of(last)));
+    variants.put("qop, '" + last + "' float", base.withFormat(QuantizationOptions.Format.QOP).withExclude(java.util.Set.of(last)));
+    variants.put("qdq, '" + conv + "' float", base.withExclude(java.util.Set.of(conv)));
+    List<String> labels = new ArrayList<>(List.of("fp32"));
+    List<Path> files = new ArrayList<>(List.of(fp32));
+    for (Map.Entry<String, QuantizationOptions> e : variants.entrySet()) {
+      ModelQuantizer.Result r = StaticQuantizer.quantize(source, e.getValue(),
+          CalibrationData.stacked(dir.resolve("images.pb"), source, 0, CALIBRATION), Calibrator.Kind.MINMAX, CALIBRATION);
+      Path p = tmp.resolve("variant-" + files.size() + ".onnx");
+      OnnxWriter.write(r.model(), p);
+      labels.add(e.getKey());
+      files.add(p);
+    }
+    byte[] images = OnnxReader.readTensor(dir.resolve("images.pb")).toByteArray();
+    byte[] labelsData = OnnxReader.readTensor(dir.resolve("labels.pb")).toByteArray();
+    int n = labelsData.length;
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    int[] correct = new int[files.size()];
+    double[][] blocks = new double[files.size()][(n - CALIBRATION) / BLOCK];
+    try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+      so.setIntraOpNumThreads(1);
+      so.setInterOpNumThreads(1);
+      so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      List<OrtSession> sessions = new ArrayList<>();
+      List<OnnxTensor> all = new ArrayList<>();
+      try {
+        for (Path f : files) {
+          sessions.add(env.createSession(f.toString(), so));
+        }
+        for (int i = CALIBRATION; i < n; i++) {
+          all.add(OnnxTensor.createTensor(env, FloatBuffer.wrap(input(images, i).get("Input3").toFloatArray()), new long[] {1, 1, 28, 28}));
+        }
+        for (int m = 0; m < sessions.size(); m++) {
+          for (int i = 0; i < all.size(); i++) {
+            try (OrtSession.Result res = sessions.get(m).run(Map.of("Input3", all.get(i)))) {
+              float[] out = ((float[][]) res.get(0).getValue())[0];
+              int best = 0;
+              for (int k = 1; k < out.length; k++) {
+                best = out[k] > out[best] ? k : best;
+              }
+              correct[m] += best == (labelsData[CALIBRATION + i] & 0xFF) ? 1 : 0;
+            }
+          }
+        }
+        for (int b = 0; b < blocks[0].length; b++) {
+          for (int m = 0; m < sessions.size(); m++) {
+            blocks[m][b] = time(sessions.get(m), all.subList(b * BLOCK, (b + 1) * BLOCK));
+          }
+        }
+      } finally {
+        all.forEach(OnnxTensor::close);
+        for (OrtSession s : sessions) {
+          s.close();
+        }
+      }
+    }
+    System.out.printf("mnist-8 static variants, ONNX Runtime, 1 thread, median of %d blocks of %d digits; top-1 on digits %d..%d%n",
+        blocks[0].length, BLOCK, CALIBRATION, n - 1);
+    System.out.printf("  %-36s %10s %8s %8s%n", "variant", "bytes", "us/img", "top-1");
+    for (int m = 0; m < files.size(); m++) {
+      java.util.Arrays.sort(blocks[m]);
+      System.out.printf("  %-36s %,10d %8.1f %8.4f%n", labels.get(m), Files.size(files.get(m)), blocks[m][blocks[m].length / 2],
+          correct[m] / (double) (n - CALIBRATION));
+    }
+    assertTrue(correct[0] > 0.99 * (n - CALIBRATION), "fp32 top-1");
+  }
+
   static final int BLOCK = 500;
 
   private static double time(OrtSession s, List<OnnxTensor> tensors) throws OrtException {
