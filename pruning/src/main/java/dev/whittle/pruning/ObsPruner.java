@@ -29,8 +29,12 @@ import java.util.Map;
 final class ObsPruner {
   /** Inputs fixed per mask decision: wide enough to let outputs differ in sparsity, narrow enough to adapt. */
   static final int BLOCK = 128;
-  /** λ as a fraction of the mean diagonal of XᵀX. */
-  static final double DAMPING = Double.parseDouble(System.getProperty("obs.damp", "0.01"));
+  /**
+   * λ as a fraction of the mean diagonal of XᵀX. SparseGPT uses 0.01 with hundreds of thousands of
+   * calibration rows; with a few thousand (MiniLM on 236 sentences) 0.1 measured better: 0.939 against
+   * 0.931 mean sentence-embedding cosine at 50%, 0.910 against 0.893 on 16 sentences.
+   */
+  static final double DAMPING = Double.parseDouble(System.getProperty("whittle.obs.damping", "0.1"));
 
   private final Model original;
   private final List<Map<String, Tensor>> calibration;
@@ -114,11 +118,6 @@ final class ObsPruner {
       }
     }
     double[][] w = denseRefit(cross, u, w0, added);
-    if (Boolean.getBoolean("obs.debug")) {
-      double md = 0;
-      for (int r = 0; r < n; r++) for (int i = 0; i < dim; i++) md = Math.max(md, Math.abs(w[r][i] - w0[r][i]));
-      System.out.println("OBSDEBUG " + l.name() + " bias=" + withBias + " rows=" + pruned.size() + " maxdiff=" + md);
-    }
     boolean[][] gone = sweep(w, u, wasPruned, o, k);
     boolean[] keep = new boolean[flat0.length];
     float[] out = new float[flat0.length];

@@ -143,10 +143,13 @@ class QuantMnistStaticTest {
     variants.put("qdq, '" + last + "' float", base.withExclude(java.util.Set.of(last)));
     variants.put("qop, '" + last + "' float", base.withFormat(QuantizationOptions.Format.QOP).withExclude(java.util.Set.of(last)));
     variants.put("qdq, '" + conv + "' float", base.withExclude(java.util.Set.of(conv)));
+    variants.put("weight-only per-channel", QuantizationOptions.defaults(QuantizationOptions.Mode.WEIGHT_ONLY).withPerChannel(true));
+    variants.put("dynamic per-channel", QuantizationOptions.defaults(QuantizationOptions.Mode.DYNAMIC).withPerChannel(true));
     List<String> labels = new ArrayList<>(List.of("fp32"));
     List<Path> files = new ArrayList<>(List.of(fp32));
     for (Map.Entry<String, QuantizationOptions> e : variants.entrySet()) {
-      ModelQuantizer.Result r = StaticQuantizer.quantize(source, e.getValue(),
+      ModelQuantizer.Result r = e.getValue().mode() != QuantizationOptions.Mode.STATIC ? ModelQuantizer.quantize(source, e.getValue())
+          : StaticQuantizer.quantize(source, e.getValue(),
           CalibrationData.stacked(dir.resolve("images.pb"), source, 0, CALIBRATION), Calibrator.Kind.MINMAX, CALIBRATION);
       Path p = tmp.resolve("variant-" + files.size() + ".onnx");
       OnnxWriter.write(r.model(), p);
