@@ -50,6 +50,19 @@ class PruneCommandTest {
     assertTrue(r.out().contains("accuracy vs original, output 'Plus214_Output_0': cosine"), r.out());
   }
 
+  @Test
+  void secondOrderCriterionNeedsCalibrationAndPrunesToTheSparsity() throws IOException {
+    Path out = dir.resolve("obs.onnx");
+    CliRun refused = CliRun.of("prune", mnist(), "-o", out.toString(), "--sparsity", "0.5", "--criterion", "obs");
+    assertEquals(64, refused.exitCode(), refused.out() + refused.err()); // a usage error
+    assertTrue(refused.err().contains("--criterion obs needs --calibration"), refused.err());
+    assertFalse(Files.exists(out));
+    CliRun r = CliRun.of("prune", mnist(), "-o", out.toString(), "--sparsity", "0.5", "--criterion", "obs", "--calibration",
+        TestAssets.shared().resolve("datasets/mnist/images.pb").toString(), "--samples", "50");
+    assertEquals(0, r.exitCode(), r.out() + r.err());
+    assertTrue(r.out().contains("3,200 weights,      1,600 kept (50.0% sparse)"), r.out());
+  }
+
   /** `whittle prune` with an external trainer; the command string is run by sh. */
   private CliRun withCommand(Path out, String command, String... more) {
     List<String> args = new java.util.ArrayList<>(List.of("prune", mnist(), "-o", out.toString(), "--sparsity", "0.8",
