@@ -164,4 +164,48 @@ class ObsPrunerTest {
     }
     return ref;
   }
+
+  @Test
+  void twoOfFourPrunesTwoOfEveryFourInputsAndEarlierPrunedWeightsStayPruned() {
+    int k = 40;
+    int n = 5;
+    double[][] x = correlatedRows(300, k, 4);
+    double[][] u = InverseFactor.of(gram(x, 1e-3));
+    SplittableRandom r = new SplittableRandom(5);
+    double[][] w = new double[n][k];
+    for (double[] row : w) {
+      for (int i = 0; i < k; i++) {
+        row[i] = gaussian(r);
+      }
+    }
+    boolean[][] before = new boolean[n][k];
+    before[2][7] = true; // pruned at an earlier step: must stay pruned whatever its saliency now
+    boolean[][] pruned = ObsPruner.sweep(w, u, before, PruningOptions.of(0.5).withPattern(PruningOptions.Pattern.TWO_FOUR), k);
+    for (int o = 0; o < n; o++) {
+      for (int g = 0; g < k; g += 4) {
+        int count = 0;
+        for (int i = g; i < g + 4; i++) {
+          count += pruned[o][i] ? 1 : 0;
+        }
+        assertEquals(2, count, "output " + o + ", inputs " + g + ".." + (g + 3));
+      }
+    }
+    assertTrue(pruned[2][7]);
+    // unstructured, with a bias-like last input that is never pruned
+    double[][] w2 = new double[n][k];
+    for (double[] row : w2) {
+      for (int i = 0; i < k; i++) {
+        row[i] = gaussian(r);
+      }
+    }
+    boolean[][] gone = ObsPruner.sweep(w2, u, new boolean[n][k], PruningOptions.of(0.75), k - 1);
+    int count = 0;
+    for (int o = 0; o < n; o++) {
+      assertTrue(!gone[o][k - 1], "the last input is not prunable");
+      for (int i = 0; i < k - 1; i++) {
+        count += gone[o][i] ? 1 : 0;
+      }
+    }
+    assertEquals(Math.round(0.75 * n * (k - 1)), count);
+  }
 }
