@@ -44,8 +44,12 @@ public final class LeastSquaresHook implements RetrainHook {
     // layer by layer, in execution order: each layer sees the inputs the already refit layers above it give
     Model work = pruned.copy();
     Map<String, Tensor> updated = new LinkedHashMap<>();
+    // layers reading one value (attention's Q, K, V) share its capture: everything that computes the
+    // value comes before the first of them, so refitting one of them does not change it
+    Map<String, List<Tensor>> prunedByInput = new LinkedHashMap<>();
     for (PrunableLayer l : layers) {
-      List<Tensor> prunedInputs = LayerInputs.capture(work, List.of(l), calibration).get(l.node().input(0).name());
+      List<Tensor> prunedInputs = prunedByInput.computeIfAbsent(l.node().input(0).name(),
+          name -> LayerInputs.capture(work, List.of(l), calibration).get(name));
       Value bias = LayerFit.bias(l);
       float[] w0 = l.weight().initializer().toFloatArray();
       float[] w = work.graph().value(l.name()).initializer().toFloatArray();
