@@ -2,6 +2,7 @@ package dev.whittle.pruning;
 
 import dev.whittle.ir.Model;
 import dev.whittle.ir.Tensor;
+import dev.whittle.passes.Optimizer;
 import dev.whittle.runtime.RunOptions;
 import dev.whittle.runtime.Session;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ final class LayerInputs {
     for (PrunableLayer l : layers) {
       seen.put(l.node().input(0).name(), new ArrayList<>());
     }
-    try (Session s = Session.open(model)) {
+    try (Session s = Session.open(prefix(model, seen.keySet()))) {
       for (Map<String, Tensor> in : calibration) {
         // a layer reading a graph input sees the sample itself (taps observe computed values)
         seen.forEach((name, list) -> {
@@ -37,6 +38,37 @@ final class LayerInputs {
       }
     }
     return seen;
+  }
+
+  /**
+   * The part of {@code model} that computes {@code values}: a copy whose outputs are those values,
+   * with everything else removed by dead-code elimination. Layers early in a network are captured
+   * without running the rest of it.
+   */
+  private static Model prefix(Model model, java.util.Set<String> values) {
+    Model m = model.copy();
+    List<dev.whittle.ir.Value> wanted = new ArrayList<>();
+    for (String name : values) {
+      dev.whittle.ir.Value v = m.graph().value(name);
+      if (v != null && !v.isGraphInput() && !v.isInitializer()) {
+        wanted.add(v);
+      }
+    }
+    if (wanted.isEmpty()) {
+      return model;
+    }
+    // the first outputs become the wanted values, further wanted values are appended; outputs beyond
+    // them repeat the first wanted value (nothing reads it twice: it only keeps the list's length)
+    int outputs = m.graph().outputs().size();
+    for (int i = 0; i < Math.max(outputs, wanted.size()); i++) {
+      dev.whittle.ir.Value v = wanted.get(Math.min(i, wanted.size() - 1));
+      if (i < outputs) {
+        m.graph().setOutput(i, i < wanted.size() ? v : wanted.getFirst());
+      } else {
+        m.graph().addOutput(v);
+      }
+    }
+    return Optimizer.run(m, List.of("eliminate-dead-code"), Optimizer.Settings.defaults().withCheckEachPass(false)).model();
   }
 
   /**
