@@ -8,6 +8,7 @@ import dev.whittle.pruning.ChannelLeastSquaresHook;
 import dev.whittle.pruning.ChannelPruner;
 import dev.whittle.pruning.PruneChannels;
 import dev.whittle.pruning.PruningOptions;
+import dev.whittle.pruning.RetrainHook;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -21,7 +22,8 @@ import picocli.CommandLine.ParameterException;
 
 /**
  * {@code whittle prune --pattern channels}: removes whole output channels ({@link ChannelPruner}),
- * optionally refits the layers that lost input channels ({@link ChannelLeastSquaresHook}), writes the
+ * optionally refits the layers that lost input channels ({@link ChannelLeastSquaresHook}) or hands the
+ * narrowed model to an external trainer ({@code --retrain command}), writes the
  * smaller model and prints, per layer, the channels kept, and for each layer left alone, why.
  */
 final class ChannelPruneRun {
@@ -31,18 +33,17 @@ final class ChannelPruneRun {
     if (!"oneshot".equals(c.schedule)) {
       throw new ParameterException(c.spec.commandLine(), "--pattern channels removes channels in one shot: --schedule oneshot");
     }
-    if (!"none".equals(c.retrain) && !"least-squares".equals(c.retrain)) {
-      throw new ParameterException(c.spec.commandLine(), "--retrain must be none or least-squares: " + c.retrain);
-    }
-    if ("least-squares".equals(c.retrain) && c.calibration == null) {
-      throw new ParameterException(c.spec.commandLine(), "--retrain least-squares needs --calibration DIR|FILE|random");
-    }
+    // checks the retrain options (the least-squares hook for channels is the consumer refit below)
+    RetrainHook hook = c.hook(model);
     ChannelPruner.Norm norm = PruneChannels.parseNorm(c.norm);
     ChannelPruner.Result r = ChannelPruner.prune(model, o, norm);
-    if ("least-squares".equals(c.retrain)) {
+    if (!"none".equals(c.retrain)) {
       List<Map<String, Tensor>> calib = new ArrayList<>();
-      CommandFiles.calibration(c.calibration, model, 42, c.samples).forEach(calib::add);
-      r = ChannelPruner.retrain(r, new ChannelLeastSquaresHook(model, r), calib);
+      if (c.calibration != null) {
+        CommandFiles.calibration(c.calibration, model, 42, c.samples).forEach(calib::add);
+      }
+      // an external trainer sees the narrowed model, with masks keeping every remaining weight
+      r = ChannelPruner.retrain(r, "least-squares".equals(c.retrain) ? new ChannelLeastSquaresHook(model, r) : hook, calib);
     }
     r.model().metadataProps().put("whittle.version", WhittleVersion.version());
     r.model().metadataProps().put("whittle.pruning", String.format(Locale.ROOT, "pattern=channels sparsity=%s norm=%s scope=%s retrain=%s",

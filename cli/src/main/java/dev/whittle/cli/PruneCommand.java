@@ -195,7 +195,7 @@ final class PruneCommand implements Callable<Integer> {
   }
 
   /** The retrain hook --retrain names, checked against the options it needs. */
-  private RetrainHook hook(Model model) {
+  RetrainHook hook(Model model) {
     if (retrainCommand != null && !"command".equals(retrain)) {
       throw new ParameterException(spec.commandLine(), "--retrain-command needs --retrain command");
     }

@@ -82,6 +82,25 @@ class PruneCommandTest {
     assertFalse(Files.exists(dir.resolve("r.json")));
   }
 
+  private static CliRun channelsWithCommand(Path out, String command) {
+    return CliRun.of("prune", mnist(), "-o", out.toString(), "--pattern", "channels", "--sparsity", "0.25", "--include-edges",
+        "--retrain", "command", "--retrain-command", command);
+  }
+
+  @Test
+  void channelPruningHandsTheNarrowedModelToARetrainCommand() throws IOException {
+    Path out = dir.resolve("channels.onnx");
+    CliRun ok = channelsWithCommand(out, "cp {dir}/weights/*.pb {dir}/out/");
+    assertEquals(0, ok.exitCode(), ok.out() + ok.err());
+    assertTrue(ok.out().contains("16 ->    12 channels"), ok.out());
+    assertTrue(OnnxReader.read(out).metadataProps().get("whittle.pruning").contains("retrain=command"));
+    Path never = dir.resolve("never-channels.onnx");
+    CliRun failing = channelsWithCommand(never, "exit 5");
+    assertEquals(2, failing.exitCode(), failing.out() + failing.err());
+    assertTrue(failing.err().contains("exit code 5"), failing.err());
+    assertFalse(Files.exists(never));
+  }
+
   @Test
   void aRetrainCommandReturningTheWrongTypeWritesNothing() {
     Path out = dir.resolve("never.onnx");
