@@ -4,6 +4,7 @@ import dev.whittle.ir.Model;
 import dev.whittle.ir.Tensor;
 import dev.whittle.ir.onnx.OnnxReader;
 import dev.whittle.ir.onnx.OnnxWriter;
+import dev.whittle.ir.report.FileSizes;
 import dev.whittle.ir.report.Json;
 import dev.whittle.passes.Optimizer;
 import dev.whittle.pruning.CommandHook;
@@ -31,7 +32,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.zip.Deflater;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -179,10 +179,10 @@ final class PruneCommand implements Callable<Integer> {
     if (accuracy != null) {
       pruned.metadataProps().put("whittle.pruning.accuracy", PruneReport.accuracySummary(accuracy, accuracyInputs));
     }
-    PruneReport.FileSize before = new PruneReport.FileSize(Files.size(in), deflatedSize(in));
+    PruneReport.FileSize before = new PruneReport.FileSize(Files.size(in), FileSizes.deflated(in));
     OnnxWriter.write(pruned, out);
     PruneReport rep = new PruneReport(in.toString(), out.toString(), r.layers(), nonZero, macsBefore, macsAfter, ParameterCount.of(model),
-        ParameterCount.of(pruned), before, new PruneReport.FileSize(Files.size(out), deflatedSize(out)), format.id(), sparse, accuracy,
+        ParameterCount.of(pruned), before, new PruneReport.FileSize(Files.size(out), FileSizes.deflated(out)), format.id(), sparse, accuracy,
         accuracyInputs);
     PrintWriter w = spec.commandLine().getOut();
     w.print(rep.text());
@@ -274,19 +274,5 @@ final class PruneCommand implements Callable<Integer> {
       case "global" -> PruningOptions.Scope.GLOBAL;
       default -> throw new ParameterException(spec.commandLine(), "--scope must be layer or global: " + scope);
     };
-  }
-
-  /** The size of the file deflated as a zip entry would be (what a download or an archive costs). */
-  private static long deflatedSize(Path file) throws IOException {
-    Deflater d = new Deflater(Deflater.DEFAULT_COMPRESSION);
-    d.setInput(Files.readAllBytes(file));
-    d.finish();
-    byte[] buffer = new byte[1 << 16];
-    long total = 0;
-    while (!d.finished()) {
-      total += d.deflate(buffer);
-    }
-    d.end();
-    return total;
   }
 }

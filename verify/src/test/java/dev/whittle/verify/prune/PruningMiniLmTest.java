@@ -85,7 +85,7 @@ class PruningMiniLmTest {
         + " magnitude only %.4f, with the least-squares hook %.4f, second order (obs) %.4f%n", SentenceEmbeddings.sentences().size(),
         sentences.size(), without, withHook, second);
     System.out.printf("MiniLM 50%% sparse (obs) then dynamic int8: %,d -> %,d bytes (%,d deflated), cosine vs dense %.4f%n",
-        Files.size(densePath), Files.size(quantPath), deflated(quantPath), quantized);
+        Files.size(densePath), Files.size(quantPath), dev.whittle.ir.report.FileSizes.deflated(quantPath), quantized);
     // the issue's target of 0.98 is NOT reached (see the issue notes): these guard the ordering measured
     // when this was written (magnitude < least-squares < obs) and that quantizing costs little on top
     assertTrue(withHook >= without + 0.05, "the least-squares hook must help: " + withHook + " vs " + without);
@@ -97,19 +97,6 @@ class PruningMiniLmTest {
     Path p = dir.resolve(name);
     OnnxWriter.write(m, p);
     return p;
-  }
-
-  private static long deflated(Path p) throws IOException {
-    java.util.zip.Deflater d = new java.util.zip.Deflater(java.util.zip.Deflater.DEFAULT_COMPRESSION);
-    d.setInput(Files.readAllBytes(p));
-    d.finish();
-    byte[] buf = new byte[1 << 16];
-    long n = 0;
-    while (!d.finished()) {
-      n += d.deflate(buf);
-    }
-    d.end();
-    return n;
   }
 
   /** Mean cosine of the two models' mean-pooled embeddings, both run in ONNX Runtime. */
