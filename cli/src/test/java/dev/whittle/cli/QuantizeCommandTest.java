@@ -50,6 +50,23 @@ class QuantizeCommandTest {
   }
 
   @Test
+  void dynamicWithCalibrationMeasuresSmoothingAndCanSkipIt() throws IOException {
+    Path out = dir.resolve("smoothed.onnx");
+    CliRun r = CliRun.of("quantize", mnist(), "-o", out.toString(), "--per-channel", "--calibration", images(), "--samples", "20");
+    assertEquals(0, r.exitCode(), r.err());
+    // one activation considered (the classifier's input), smoothed or not with the error it measured
+    assertTrue(r.out().contains("smoothed '") && r.out().contains("int8 product error"), r.out());
+    assertTrue(r.out().contains("activation(s) smoothed on the calibration samples"), r.out());
+    assertTrue(OnnxReader.read(out).metadataProps().get("whittle.quantization").contains("smoothing on calibration="));
+    Path plain = dir.resolve("plain.onnx");
+    CliRun skip = CliRun.of("quantize", mnist(), "-o", plain.toString(), "--per-channel", "--calibration", images(), "--samples", "20",
+        "--no-smooth", "--opset", "13");
+    assertEquals(0, skip.exitCode(), skip.err());
+    assertFalse(skip.out().contains("int8 product error"), skip.out());
+    assertEquals(13, OnnxReader.read(plain).defaultOpset());
+  }
+
+  @Test
   void budgetKeepsHarmfulNodesInFloatAndIsReproducible() throws IOException {
     Path a = dir.resolve("a.onnx");
     Path b = dir.resolve("b.onnx");

@@ -25,6 +25,7 @@ import dev.whittle.passes.fuse.FuseMatMulAddIntoGemm;
 import dev.whittle.passes.fuse.FuseTransposeIntoGemm;
 import dev.whittle.passes.fuse.FuseBnIntoConv;
 import dev.whittle.passes.fuse.FuseForWhittleRuntime;
+import dev.whittle.passes.fuse.FuseAttention;
 import dev.whittle.passes.fuse.FuseGelu;
 import dev.whittle.passes.fuse.FuseLayerNorm;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ public final class Passes {
         new EliminateNop(), new EliminateCommonSubexpressions(), new DeduplicateInitializers(),
         new SimplifyShapeOps(), new FoldConstants(), new FuseBnIntoConv(), new FuseAddIntoConv(), new FuseMulIntoConv(), new FusePadIntoConv(), new FusePadIntoPool(),
         new FuseConsecutiveTransposes(), new FuseConsecutiveReshapes(), new FuseConsecutiveSqueezes(), new FuseConsecutiveUnsqueezes(), new FuseMatMulAddIntoGemm(), new FuseTransposeIntoGemm(), new FoldScaleIntoWeights(),
-        new FuseLayerNorm(), new FuseGelu(), new FuseForWhittleRuntime(), new EliminateDeadCode())) {
+        new FuseLayerNorm(), new FuseGelu(), new FuseAttention(), new FuseForWhittleRuntime(), new EliminateDeadCode())) {
       BY_ID.put(p.info().id(), p);
     }
     for (PassProvider provider : java.util.ServiceLoader.load(PassProvider.class)) {
@@ -69,7 +70,7 @@ public final class Passes {
         "fold-constants", "fuse-bn-into-conv", "fuse-add-into-conv", "fuse-mul-into-conv", "fuse-pad-into-conv",
         "fuse-pad-into-pool", "fuse-consecutive-transposes", "fuse-consecutive-reshapes", "fuse-consecutive-squeezes",
         "fuse-consecutive-unsqueezes", "fuse-matmul-add-into-gemm", "fuse-transpose-into-gemm", "fold-scale-into-weights", "fuse-layer-norm", "fuse-gelu",
-        "deduplicate-initializers", "eliminate-dead-code"));
+        "fuse-attention", "deduplicate-initializers", "eliminate-dead-code"));
     List<String> whittle = new ArrayList<>(PIPELINES.get(DEFAULT_PIPELINE));
     whittle.add(whittle.size() - 1, "fuse-for-whittle-runtime");
     PIPELINES.put(WHITTLE_PIPELINE, List.copyOf(whittle));

@@ -209,6 +209,9 @@ public final class ModelQuantizer {
     if (opsetProblem == null && perChannel && o.mode() == QuantizationOptions.Mode.WEIGHT_ONLY) {
       Opsets.ensure(m, 13); // per-axis DequantizeLinear when the ops allow; else Cast and Mul (see weightOnly)
     }
+    // per-channel only: each merged column keeps its own scale, so merging changes no number
+    List<SiblingMatMuls.Merge> merges = o.mode() == QuantizationOptions.Mode.DYNAMIC && perChannel && opsetProblem == null
+        ? SiblingMatMuls.merge(m, o) : List.of();
     Rewriter rw = new Rewriter(m, o); // after the opset conversion, which may replace the graph
     for (Map.Entry<Node, String> e : candidates(m, o).entrySet()) {
       Node n = e.getKey();
@@ -226,7 +229,35 @@ public final class ModelQuantizer {
     }
     rw.finish();
     OrtKernels.require(m);
-    return new Result(m, decisions);
+    return new Result(m, unmerged(decisions, merges));
+  }
+
+  /** One decision per original node (exclusions and the accuracy budget name those), saying which were merged. */
+  private static List<Decision> unmerged(List<Decision> decisions, List<SiblingMatMuls.Merge> merges) {
+    List<Decision> out = new ArrayList<>();
+    for (Decision d : decisions) {
+      SiblingMatMuls.Merge merge = merges.stream().filter(x -> x.node().equals(d.node())).findFirst().orElse(null);
+      if (merge == null) {
+        out.add(d);
+        continue;
+      }
+      for (String member : merge.members()) {
+        out.add(new Decision(member, d.opType(), d.quantized(), d.detail() + "; merged with the other MatMuls reading its input into '"
+            + merge.node() + "' (weights side by side, then Split)"));
+      }
+    }
+    return out;
+  }
+
+  /** Whether {@code o} gives the dynamic MatMul {@code n} per-token activation scaling (by name, all, or wide: weight [K,N] with K > N). */
+  static boolean perToken(Node n, QuantizationOptions o) {
+    if (!n.opType().equals("MatMul")) {
+      return false;
+    }
+    Tensor wt = n.input(1).initializer();
+    boolean wide = wt != null && wt.rank() == 2 && wt.dim(0) > wt.dim(1);
+    return o.perToken().contains(n.name()) || o.perToken().contains(QuantizationOptions.ALL)
+        || wide && o.perToken().contains(QuantizationOptions.WIDE);
   }
 
   /** qop is the static form with integer operators; dynamic is integer operators already; weight-only computes in float. */
@@ -333,12 +364,8 @@ public final class ModelQuantizer {
       Object[] w = weight(n.input(1), perChannel ? 1 : -1, transB, symmetric);
       QuantParams p = (QuantParams) w[3];
       String base = n.name().isEmpty() ? n.output(0).name() : n.name();
-      Tensor wt = n.input(1).initializer();
-      boolean wide = !gemm && wt.dim(0) > wt.dim(1);
-      boolean perToken = !gemm && (o.perToken().contains(n.name()) || o.perToken().contains(QuantizationOptions.ALL)
-          || wide && o.perToken().contains(QuantizationOptions.WIDE));
       Value rowMax = null;
-      if (perToken) {
+      if (perToken(n, o)) {
         Value[] normalized = normalizedRows(n, x);
         x = normalized[0];
         rowMax = normalized[1];

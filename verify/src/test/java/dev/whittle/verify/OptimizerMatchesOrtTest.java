@@ -109,10 +109,7 @@ class OptimizerMatchesOrtTest {
     OrtRunner.saveOptimized(model, OptLevel.EXTENDED_OPT, ortExtended);
     int ortNodes = OnnxReader.read(ortExtended).graph().nodes().size();
     Model m = OnnxReader.read(model);
-    java.util.List<String> passes = new java.util.ArrayList<>(java.util.List.of("convert-opset"));
-    passes.addAll(dev.whittle.passes.Passes.pipeline("default"));
-    Model opt = Optimizer.run(m, passes, Optimizer.Settings.defaults()
-        .withPassOptions(Map.of("convert-opset", Map.of("to", "20")))).model();
+    Model opt = atOpset(m, 20);
     assertEquals(13, count(opt, "LayerNormalization"), "2 per layer and the embeddings'");
     assertEquals(6, count(opt, "Gelu"), "one per layer");
     Map<String, Tensor> in = new RandomInputs().seed(9).intRange(30522).symbolicSize(16).generate(m.graph().inputs());
@@ -122,6 +119,34 @@ class OptimizerMatchesOrtTest {
     assertTrue(worst <= 1e-4, "max abs difference " + worst);
     System.out.printf("MiniLM at opset 20: Whittle %d nodes (standard ops), ONNX Runtime extended level %d (with its"
         + " com.microsoft fused ops); max abs difference %.2e%n", opt.graph().nodes().size(), ortNodes, worst);
+  }
+
+  @Test
+  void miniLmAtOpset23GetsAttention() throws IOException {
+    Path model = TestAssets.fetchedModel("minilm/all-minilm-l6-v2.onnx");
+    Model m = OnnxReader.read(model);
+    Model opt = atOpset(m, 23);
+    assertEquals(6, count(opt, "Attention"), "one per layer");
+    assertEquals(0, count(opt, "Softmax"));
+    assertEquals(0, count(opt, "Transpose"));
+    // the last 5 of 16 positions are padding: the mask really masks
+    Map<String, Tensor> in = new RandomInputs().seed(11).intRange(30522).symbolicSize(16).generate(m.graph().inputs());
+    long[] mask = filled(16, 1);
+    java.util.Arrays.fill(mask, 11, 16, 0);
+    in.put("attention_mask", Tensor.ofLongs(new long[] {1, 16}, mask));
+    in.put("token_type_ids", Tensor.ofLongs(new long[] {1, 16}, filled(16, 0)));
+    double worst = worstDifference(model, opt, in);
+    assertTrue(worst <= 1e-4, "max abs difference " + worst);
+    System.out.printf("MiniLM at opset 23: Whittle %d nodes with 6 Attention; max abs difference %.2e (padded mask)%n",
+        opt.graph().nodes().size(), worst);
+  }
+
+  /** The model converted to {@code opset} and run through the default pipeline. */
+  private static Model atOpset(Model m, long opset) {
+    java.util.List<String> passes = new java.util.ArrayList<>(java.util.List.of("convert-opset"));
+    passes.addAll(dev.whittle.passes.Passes.pipeline("default"));
+    return Optimizer.run(m, passes, Optimizer.Settings.defaults()
+        .withPassOptions(Map.of("convert-opset", Map.of("to", Long.toString(opset))))).model();
   }
 
   private static long[] filled(int n, long v) {

@@ -24,6 +24,18 @@ public final class SentenceEmbeddings {
     }
   }
 
+  /**
+   * The calibration sentences of {@code calibration-sentences.txt}: written for calibration, none of
+   * them among {@link #sentences()}.
+   */
+  public static List<String> calibrationSentences() {
+    try (InputStream in = SentenceEmbeddings.class.getResourceAsStream("calibration-sentences.txt")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public static Map<String, Tensor> bertInputs(BertTokenizer.Encoding e) {
     long[] dims = {1, e.inputIds().length};
     Map<String, Tensor> in = new LinkedHashMap<>();

@@ -21,8 +21,6 @@ import dev.whittle.verify.OrtRunner;
 import dev.whittle.verify.SentenceEmbeddings;
 import dev.whittle.verify.text.BertTokenizer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,12 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
 class PruningMiniLmTest {
   @TempDir Path dir;
 
-  private static List<String> calibrationSentences() throws IOException {
-    try (InputStream in = SentenceEmbeddings.class.getResourceAsStream("calibration-sentences.txt")) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
-    }
-  }
-
   @Test
   void halfSparseMiniLmKeepsItsSentenceEmbeddings() throws IOException {
     Path file = TestAssets.fetchedModel("minilm/all-minilm-l6-v2.onnx");
@@ -54,7 +46,7 @@ class PruningMiniLmTest {
     Model dense = Optimizer.run(OnnxReader.read(file)).model();
     // all 236 calibration sentences (~4,700 tokens): obs reached 0.910 on ~1,000 tokens and 0.929 on
     // 120 of these sentences, so more text helps
-    List<String> sentences = calibrationSentences();
+    List<String> sentences = SentenceEmbeddings.calibrationSentences();
     assertTrue(java.util.Collections.disjoint(sentences, SentenceEmbeddings.sentences()), "calibration and evaluation overlap");
     List<Map<String, Tensor>> calibration = new ArrayList<>();
     for (String s : sentences) {
