@@ -3,6 +3,8 @@ package dev.whittle.cli;
 import dev.whittle.ir.AtomicOutput;
 import dev.whittle.ir.Model;
 import dev.whittle.ir.Tensor;
+import dev.whittle.verify.InputSource;
+import dev.whittle.verify.text.SentenceInputs;
 import dev.whittle.ir.WhittleException;
 import dev.whittle.ir.onnx.OnnxReader;
 import dev.whittle.quantization.CalibrationData;
@@ -22,6 +24,15 @@ final class CommandFiles {
    * {@code samples} of them).
    */
   static Iterable<Map<String, Tensor>> calibration(String calibration, Model model, long seed, int samples) {
+    return calibration(calibration, null, model, seed, samples);
+  }
+
+  /** As {@link #calibration(String, Model, long, int)}; with a tokenizer, FILE is text: one sentence per line. */
+  static Iterable<Map<String, Tensor>> calibration(String calibration, Path tokenizer, Model model, long seed, int samples) {
+    if (tokenizer != null) {
+      return new SentenceInputs(Path.of(calibration), tokenizer, 0, samples, true).samples(model).stream().map(InputSource.Sample::inputs)
+          .toList();
+    }
     if ("random".equals(calibration)) {
       return CalibrationData.random(model, seed, samples);
     }

@@ -15,6 +15,7 @@ import dev.whittle.quantization.Range;
 import dev.whittle.quantization.StaticQuantizer;
 import dev.whittle.quantization.Calibration;
 import dev.whittle.verify.InputSource;
+import dev.whittle.verify.text.SentenceInputs;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -67,6 +68,10 @@ final class QuantizeCommand implements Callable<Integer> {
       description = "Calibration samples: a folder of test_data_set_N folders, a TensorProto file of samples stacked on axis 0,"
           + " or 'random' (seeded noise: unfit for production).")
   String calibration;
+
+  @Option(names = "--tokenizer", paramLabel = "FILE", description = "A WordPiece tokenizer.json: --calibration is then a text file,"
+      + " one sentence per line, fed to a BERT-style model's input_ids/attention_mask/token_type_ids (padded to the longest line).")
+  Path tokenizer;
 
   @Option(names = "--calibrator", paramLabel = "minmax|percentile|entropy|moving-average", defaultValue = "minmax",
       description = "How ranges are computed (default: ${DEFAULT-VALUE}).")
@@ -128,7 +133,12 @@ final class QuantizeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--max-drop must be at least 0: " + maxDrop);
     }
     QuantizationOptions.Mode parsedMode = QuantizationOptions.Mode.parse(mode);
-    boolean smooth = parsedMode == QuantizationOptions.Mode.DYNAMIC && calibration != null && !noSmooth;
+    if (tokenizer != null && (calibration == null || "random".equals(calibration))) {
+      throw new ParameterException(spec.commandLine(), "--tokenizer needs --calibration TEXT_FILE (one sentence per line)");
+    }
+    // random inputs say nothing about a model's real activation ranges per channel: smoothing on them
+    // can do great harm (MiniLM on random token ids: sentence-embedding cosine 0.77)
+    boolean smooth = parsedMode == QuantizationOptions.Mode.DYNAMIC && calibration != null && !"random".equals(calibration) && !noSmooth;
     QuantizationOptions o = QuantizationOptions.defaults(parsedMode)
         .withFormat(QuantizationOptions.Format.parse(format)).withPerChannel(perChannel).withSymmetric(symmetric)
         .withExclude(new LinkedHashSet<>(exclude)).withPerToken(perTokenNames(smooth));
@@ -149,11 +159,11 @@ final class QuantizeCommand implements Callable<Integer> {
     if (o.mode() == QuantizationOptions.Mode.STATIC) {
       StaticQuantizer.Plan plan = StaticQuantizer.plan(model, o);
       Map<String, Range> ranges = Calibration.collect(plan.model(), maxDrop != null ? plan.allActivations() : plan.valuesToCalibrate(),
-          CommandFiles.calibration(calibration, model, seed, samples),
+          CommandFiles.calibration(calibration, tokenizer, model, seed, samples),
           kind, samples);
       quantizer = opts -> StaticQuantizer.apply(StaticQuantizer.plan(model, opts), ranges);
     } else if (smooth) {
-      ActivationSmoothing.Result smoothing = ActivationSmoothing.apply(model, o, CommandFiles.calibration(calibration, model, seed, samples),
+      ActivationSmoothing.Result smoothing = ActivationSmoothing.apply(model, o, CommandFiles.calibration(calibration, tokenizer, model, seed, samples),
           samples);
       smoothingChoices = smoothing.choices();
       notes.add(smoothing.smoothedCount() + " activation(s) smoothed on the calibration samples (--no-smooth to skip)");
@@ -169,7 +179,7 @@ final class QuantizeCommand implements Callable<Integer> {
         notes.add("--max-drop without --calibration: evaluated on seeded random inputs (seed " + seed + ")");
       }
       List<Map<String, Tensor>> eval = new ArrayList<>();
-      for (Map<String, Tensor> s : CommandFiles.calibration(calibration, model, seed, samples)) {
+      for (Map<String, Tensor> s : CommandFiles.calibration(calibration, tokenizer, model, seed, samples)) {
         if (eval.size() >= samples) {
           break;
         }
@@ -200,7 +210,8 @@ final class QuantizeCommand implements Callable<Integer> {
       w.print(budget.describe(m));
     }
     if (verify) {
-      InputSource inputs = calibration == null || "random".equals(calibration) ? InputSource.random().seed(seed).samples(3)
+      InputSource inputs = tokenizer != null ? heldOutSentences()
+          : calibration == null || "random".equals(calibration) ? InputSource.random().seed(seed).samples(3)
           : Files.isDirectory(Path.of(calibration)) ? InputSource.testDataSets(Path.of(calibration))
           : InputSource.dataset(Path.of(calibration), 0, Math.min(samples, 20));
       w.print(QuantizeComparison.table(source, q, before, after, inputs));
@@ -211,6 +222,13 @@ final class QuantizeCommand implements Callable<Integer> {
     }
     w.flush();
     return 0;
+  }
+
+  /** Up to 20 sentences after the calibration ones (or the first ones when the file has no more), each at its own length. */
+  private InputSource heldOutSentences() {
+    int lines = new SentenceInputs(Path.of(calibration), tokenizer, 0, Integer.MAX_VALUE, false).sentences().size();
+    return lines > samples ? new SentenceInputs(Path.of(calibration), tokenizer, samples, 20, false)
+        : new SentenceInputs(Path.of(calibration), tokenizer, 0, Math.min(lines, 20), false);
   }
 
   /** Activation smoothing's outcome per activation, when it ran. */

@@ -64,6 +64,10 @@ class QuantizeCommandTest {
     assertEquals(0, skip.exitCode(), skip.err());
     assertFalse(skip.out().contains("int8 product error"), skip.out());
     assertEquals(13, OnnxReader.read(plain).defaultOpset());
+    CliRun noText = CliRun.of("quantize", mnist(), "-o", dir.resolve("t.onnx").toString(), "--tokenizer", "tokenizer.json");
+    assertEquals(64, noText.exitCode(), noText.err());
+    assertTrue(noText.err().contains("--tokenizer needs --calibration TEXT_FILE"), noText.err());
+    assertFalse(Files.exists(dir.resolve("t.onnx")));
   }
 
   @Test
