@@ -1,10 +1,12 @@
 package dev.whittle.passes.fuse;
 
 import dev.whittle.ir.Attribute;
+import dev.whittle.ir.Dim;
 import dev.whittle.ir.Graph;
 import dev.whittle.ir.Model;
 import dev.whittle.ir.Node;
 import dev.whittle.ir.Tensor;
+import dev.whittle.ir.Type;
 import dev.whittle.ir.Value;
 import dev.whittle.passes.PassContext;
 import dev.whittle.passes.PassInfo;
@@ -29,8 +31,9 @@ import java.util.Set;
  * node. Every intermediate value must be read only by the next step.
  *
  * <p>The mask, [B or 1, 1 or H, 1, T] in such exports, is first expanded over the query axis to
- * [.., S, T] (a Shape of q, a Concat and an Expand per layer): ONNX Runtime 1.24's CPU Attention
- * computes wrong results for a mask whose query axis is 1, though ONNX allows that broadcast.
+ * [.., S, T] (a Shape of q, a Concat and an Expand, shared by layers whose queries have a length of
+ * the same known size or symbol): ONNX Runtime 1.24's CPU Attention computes wrong results for a
+ * mask whose query axis is 1, though ONNX allows that broadcast.
  */
 @PassInfo(id = "fuse-attention", summary = "Fuse Reshape/Transpose/MatMul/Softmax multi-head attention into Attention (opset >= 23)")
 public final class FuseAttention extends RewriteRule {
@@ -86,8 +89,20 @@ public final class FuseAttention extends RewriteRule {
     }
   }
 
-  /** The mask broadcast over the query axis: Expand(mask, [S, 1]) with S read from q's shape, inserted before {@code att}. */
+  /**
+   * The mask broadcast over the query axis: Expand(mask, [S, 1]) with S read from q's shape, inserted
+   * before {@code att}; an earlier layer's expansion is reused when its q has the same (symbolic or
+   * fixed) length, as every layer of an encoder does.
+   */
   private static Value expandedMask(Graph g, Value mask, Value q, Node att) {
+    Dim length0 = queryLength(q);
+    for (Node user : mask.consumers()) {
+      Node concat = user.is("Expand") && user.inputs().size() == 2 ? user.input(1).producer() : null;
+      Node shape = concat != null && concat.is("Concat") ? concat.input(0).producer() : null;
+      if (shape != null && shape.is("Shape") && length0 != null && length0.equals(queryLength(shape.input(0)))) {
+        return user.output(0);
+      }
+    }
     String name = mask.name() + "_over_queries";
     Node shape = new Node("Shape", "", g.freshName(name + "_length"));
     shape.addInput(q);
@@ -110,6 +125,15 @@ public final class FuseAttention extends RewriteRule {
     g.insertBefore(att, concat);
     g.insertBefore(att, expand);
     return out;
+  }
+
+  /** Dim 1 of q when it is fixed or symbolic (the same symbol means the same size), else null. */
+  private static Dim queryLength(Value q) {
+    if (q.type() instanceof Type.TensorType t && t.shape().hasRank() && t.shape().rank() == 3) {
+      Dim d = t.shape().dim(1);
+      return d.isFixed() || d.isSymbolic() ? d : null;
+    }
+    return null;
   }
 
   /** A {@link Match}, or the reason there is none. */
@@ -215,7 +239,7 @@ public final class FuseAttention extends RewriteRule {
 
   /** A rank-4 mask of shape [B or 1, 1 or H, 1, T] (unknown dims accepted where any size would do). */
   private static boolean isHeadBroadcast(Value mask, long heads) {
-    if (!(mask.type() instanceof dev.whittle.ir.Type.TensorType t) || !t.shape().hasRank()) {
+    if (!(mask.type() instanceof Type.TensorType t) || !t.shape().hasRank()) {
       return false;
     }
     var h = t.shape().dim(1);

@@ -26,24 +26,42 @@ class FuseAttentionTest {
 
   /** x[2,5,8] and an additive mask[2,1,1,5]; scores scaled by 1/c (Div) when c != 1; an extra reader of the scores on request. */
   private static Model attention(long opset, float c, boolean withMask, boolean extraReader) {
+    return layers(opset, c, withMask, extraReader, 1);
+  }
+
+  /** {@code count} attention layers one after the other, sharing the mask. */
+  private static Model layers(long opset, float c, boolean withMask, boolean extraReader, int count) {
     NetBuilder b = new NetBuilder();
-    Value x = b.input("x", 2, 5, 8);
+    Value y = b.input("x", 2, 5, 8);
     Value mask = withMask ? b.input("mask", 2, 1, 1, 5) : null;
-    Value split = b.ints(0, 0, 2, 4);
-    Value q = b.op("Transpose", List.of(Attribute.ofInts("perm", 0, 2, 1, 3)), b.op("Reshape", b.op("MatMul", x, b.randomWeight(8, 8)), split));
-    Value k = b.op("Transpose", List.of(Attribute.ofInts("perm", 0, 2, 3, 1)), b.op("Reshape", b.op("MatMul", x, b.randomWeight(8, 8)), split));
-    Value v = b.op("Transpose", List.of(Attribute.ofInts("perm", 0, 2, 1, 3)), b.op("Reshape", b.op("MatMul", x, b.randomWeight(8, 8)), split));
-    Value s = b.op("MatMul", q, k);
-    if (c != 1) {
-      s = b.op("Div", s, b.constant(c));
+    Value s = null;
+    for (int layer = 0; layer < count; layer++) {
+      Value x = y;
+      Value split = b.ints(0, 0, 2, 4);
+      Value q = b.op("Transpose", List.of(Attribute.ofInts("perm", 0, 2, 1, 3)), b.op("Reshape", b.op("MatMul", x, b.randomWeight(8, 8)), split));
+      Value k = b.op("Transpose", List.of(Attribute.ofInts("perm", 0, 2, 3, 1)), b.op("Reshape", b.op("MatMul", x, b.randomWeight(8, 8)), split));
+      Value v = b.op("Transpose", List.of(Attribute.ofInts("perm", 0, 2, 1, 3)), b.op("Reshape", b.op("MatMul", x, b.randomWeight(8, 8)), split));
+      s = b.op("MatMul", q, k);
+      if (c != 1) {
+        s = b.op("Div", s, b.constant(c));
+      }
+      if (withMask) {
+        s = b.op("Add", s, mask);
+      }
+      Value p = b.op("Softmax", List.of(Attribute.of("axis", -1L)), s);
+      Value ctx = b.op("Transpose", List.of(Attribute.ofInts("perm", 0, 2, 1, 3)), b.op("MatMul", p, v));
+      y = b.op("Reshape", ctx, b.ints(0, 0, 8));
     }
-    if (withMask) {
-      s = b.op("Add", s, mask);
-    }
-    Value p = b.op("Softmax", List.of(Attribute.of("axis", -1L)), s);
-    Value ctx = b.op("Transpose", List.of(Attribute.ofInts("perm", 0, 2, 1, 3)), b.op("MatMul", p, v));
-    Value y = b.op("Reshape", ctx, b.ints(0, 0, 8));
     return extraReader ? b.model(opset, y, b.op("Neg", s)) : b.model(opset, y);
+  }
+
+  @Test
+  void layersWithQueriesOfOneLengthShareTheExpandedMask() {
+    Model m = layers(23, 2f, true, false, 2);
+    Optimizer.Result r = optimize(m, new FuseAttention());
+    assertEquals(List.of("MatMul", "MatMul", "MatMul", "Shape", "Concat", "Expand", "Attention", "MatMul", "MatMul", "MatMul", "Attention"),
+        ops(r.model()));
+    assertClose(run(m, 5), run(r.model(), 5));
   }
 
   @Test
