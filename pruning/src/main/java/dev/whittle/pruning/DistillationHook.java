@@ -28,10 +28,13 @@ import java.util.stream.IntStream;
  * not; gradients at pruned positions are zeroed and pruned weights put back to exactly 0 after every
  * update, so masks stay enforced.
  *
- * <p>The loss compares the first graph output only (other outputs are not trained toward). When that
- * output is [rows, classes] logits it is soft-target distillation, KL(softmax(t/T) ‖ softmax(s/T))·T²;
- * when the first output is a Softmax over the classes of [rows, classes], the loss reads the logits
- * feeding it instead (probabilities would saturate). Any other float output: mean squared error.
+ * <p>The loss compares the first graph output only (further outputs are not trained toward: the
+ * first is the prediction in the models this targets). When that output is [rows, classes] logits it
+ * is soft-target distillation, KL(softmax(t/uT) ‖ softmax(s/uT))·T², with T the temperature in units
+ * of u, the teacher's logit spread on the calibration samples (mnist-8's logits are in the
+ * thousands, as its inputs are 0-255 pixels: a temperature in raw logit units would mean nothing
+ * across models). When the first output is a Softmax over the classes of [rows, classes], the loss
+ * reads the logits feeding it (probabilities saturate). Any other float output: mean squared error.
  *
  * <p>Besides the calibration samples, every epoch adds {@link DistillationOptions#mixRatio()} times as
  * many mixed ones: λ·a + (1 − λ)·b of two calibration inputs, λ uniform in [0, 1], element-wise on
@@ -50,6 +53,7 @@ public final class DistillationHook implements RetrainHook {
   private final DistillationOptions options;
   private final String target;
   private List<Map<String, Tensor>> capturedFor;
+  /** The teacher's target values for the calibration samples: they do not change between steps. */
   private List<float[]> teacherOutputs;
 
   public DistillationHook(Model original) {
@@ -152,7 +156,9 @@ public final class DistillationHook implements RetrainHook {
 
     void run() {
       int[] dims = probe();
-      loss = new DistillationLoss(dims.length == 2, dims[dims.length - 1], options.temperature());
+      int classes = dims[dims.length - 1];
+      loss = new DistillationLoss(dims.length == 2, classes, options.temperature(),
+          DistillationLoss.spread(teacherOutputs, classes));
       int mixes = mixable() ? (int) Math.round(options.mixRatio() * calibration.size()) : 0;
       int perEpoch = calibration.size() + mixes;
       int batches = Math.ceilDiv(perEpoch, options.batchSize());

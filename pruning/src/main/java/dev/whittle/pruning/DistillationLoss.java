@@ -1,12 +1,15 @@
 package dev.whittle.pruning;
 
+import java.util.List;
+
 /**
  * The distillation loss between student and teacher values of one sample and its gradient with
- * respect to the student's. Logits ([rows, classes]): soft-target cross-entropy
- * KL(softmax(t/T) ‖ softmax(s/T))·T², averaged over rows, whose gradient is T·(softmax(s/T) −
- * softmax(t/T)). Anything else: the mean squared error.
+ * respect to the student's. Logits ([rows, classes]), measured in units of {@code unit} (the
+ * teacher's logit spread, so that the temperature means the same whatever the model's logit
+ * scale): soft-target distillation KL(softmax(t/uT) ‖ softmax(s/uT))·T², averaged over rows, whose
+ * gradient is T·(softmax(s/uT) − softmax(t/uT))/u. Anything else: the mean squared error.
  */
-record DistillationLoss(boolean logits, int classes, double temperature) {
+record DistillationLoss(boolean logits, int classes, double temperature, double unit) {
   /** Writes dLoss/ds times {@code scale} into {@code grad}; returns the loss. */
   double gradient(float[] s, float[] t, double scale, float[] grad) {
     if (!logits) {
@@ -20,31 +23,57 @@ record DistillationLoss(boolean logits, int classes, double temperature) {
     }
     int rows = s.length / classes;
     double loss = 0;
-    double[] ps = new double[classes];
-    double[] pt = new double[classes];
+    double[] ls = new double[classes];
+    double[] lt = new double[classes];
     for (int r = 0; r < rows; r++) {
-      softmax(s, r * classes, ps);
-      softmax(t, r * classes, pt);
+      logSoftmax(s, r * classes, ls);
+      logSoftmax(t, r * classes, lt);
       for (int c = 0; c < classes; c++) {
-        loss += pt[c] > 0 ? pt[c] * (Math.log(pt[c]) - Math.log(ps[c])) : 0;
-        grad[r * classes + c] = (float) (scale * temperature * (ps[c] - pt[c]) / rows);
+        double pt = Math.exp(lt[c]);
+        loss += pt > 0 ? pt * (lt[c] - ls[c]) : 0;
+        grad[r * classes + c] = (float) (scale * temperature * (Math.exp(ls[c]) - pt) / (rows * unit));
       }
     }
     return loss * temperature * temperature / rows;
   }
 
-  private void softmax(float[] z, int off, double[] p) {
+  /** log softmax(z/uT) of one row, without overflow or log(0). */
+  private void logSoftmax(float[] z, int off, double[] out) {
+    double t = temperature * unit;
     double max = Double.NEGATIVE_INFINITY;
     for (int c = 0; c < classes; c++) {
-      max = Math.max(max, z[off + c] / temperature);
+      max = Math.max(max, z[off + c] / t);
     }
     double sum = 0;
     for (int c = 0; c < classes; c++) {
-      p[c] = Math.exp(z[off + c] / temperature - max);
-      sum += p[c];
+      sum += Math.exp(z[off + c] / t - max);
     }
+    double log = max + Math.log(sum);
     for (int c = 0; c < classes; c++) {
-      p[c] /= sum;
+      out[c] = z[off + c] / t - log;
     }
+  }
+
+  /**
+   * The spread of logits [rows, classes] over samples: the root mean square, over every row, of
+   * the row's standard deviation across classes (1 when they are all flat).
+   */
+  static double spread(List<float[]> samples, int classes) {
+    double sum = 0;
+    long rows = 0;
+    for (float[] z : samples) {
+      for (int off = 0; off + classes <= z.length; off += classes) {
+        double mean = 0;
+        for (int c = 0; c < classes; c++) {
+          mean += z[off + c];
+        }
+        mean /= classes;
+        for (int c = 0; c < classes; c++) {
+          sum += (z[off + c] - mean) * (z[off + c] - mean) / classes;
+        }
+        rows++;
+      }
+    }
+    return sum > 0 ? Math.sqrt(sum / rows) : 1;
   }
 }

@@ -19,9 +19,14 @@ public record DistillationOptions(int epochs, int batchSize, double learningRate
     }
   }
 
-  /** The defaults, measured on mnist-8 at 80% sparsity (see PruningMnistTest). */
+  /**
+   * The defaults, measured on mnist-8 with conv2 and the classifier at 80% (500 calibration digits,
+   * top-1 on 9,500 others): 10 epochs of 32-sample minibatches, learning rate 4e-3, temperature 1,
+   * six mixes per calibration sample. Temperature 0.5 and 2, learning rates 1e-3 to 4e-3, batch 16,
+   * 30 epochs and 2-12 mixes all land within 0.001 of the same top-1; without mixes it is 0.01 lower.
+   */
   public static DistillationOptions defaults() {
-    return new DistillationOptions(30, 32, 1e-3, 4, 42, 1);
+    return new DistillationOptions(10, 32, 4e-3, 1, 42, 6);
   }
 
   public DistillationOptions withEpochs(int e) {

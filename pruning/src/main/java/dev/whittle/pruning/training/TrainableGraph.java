@@ -17,9 +17,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A differentiable float32 copy of the part of a model that computes one value (the target): a
- * forward pass on a {@link Tape}, and a backward pass that accumulates the gradients of the chosen
- * trainable initializers given the target's gradient. Every other initializer is a constant. The
+ * A differentiable float32 copy of the part of a model that computes one value (the target a loss
+ * reads): a forward pass on a {@link Tape}, and a backward pass that accumulates the gradients of
+ * the chosen trainable initializers given the target's gradient. Every other initializer is a constant. The
  * parameters are live arrays: changing them changes the next forward pass.
  *
  * <p>Supported ops: {@link #SUPPORTED}. Building refuses any other op the target depends on, naming
@@ -56,7 +56,7 @@ public final class TrainableGraph {
   public static TrainableGraph of(Model model, String target, Collection<String> trainable) {
     TrainableGraph g = new TrainableGraph(model);
     Value t = model.graph().value(target);
-    if (t == null || t.isInitializer()) {
+    if (t == null || t.isInitializer() || t.producer() == null) {
       throw WhittleException.builder("no computed value '" + target + "' to train").expected("a value computed by a node").build();
     }
     Set<Node> needed = needed(t);
@@ -65,7 +65,7 @@ public final class TrainableGraph {
         g.add(node, new HashSet<>(trainable));
       }
     }
-    g.target = g.slot(t, Set.of());
+    g.target = g.slots.get(t);
     g.finish();
     return g;
   }
@@ -199,10 +199,6 @@ public final class TrainableGraph {
     return constants.get(parameters.get(name));
   }
 
-  /** The graph inputs the target depends on. */
-  public List<String> inputs() {
-    return List.copyOf(inputs.keySet());
-  }
 
   public Tape newTape() {
     Tape t = new Tape(slots.size(), steps.size(), needsGrad, parameter);
@@ -244,9 +240,8 @@ public final class TrainableGraph {
     }
     System.arraycopy(dTarget, 0, g, 0, g.length);
     for (int i = steps.size() - 1; i >= 0; i--) {
-      Step s = steps.get(i);
       if (t.gradIfAny(stepOutputs.get(i)) != null) {
-        s.backward(t);
+        steps.get(i).backward(t);
       }
     }
   }
@@ -256,14 +251,5 @@ public final class TrainableGraph {
     int s = parameters.get(name);
     float[] g = t.gradIfAny(s);
     return g != null ? g : new float[constants.get(s).length];
-  }
-
-  /** Replaces every parameter's values (e.g. to restore the best ones). */
-  public void setParameter(String name, float[] values) {
-    float[] p = parameter(name);
-    if (values.length != p.length) {
-      throw new IllegalArgumentException(name + ": " + values.length + " values for " + p.length);
-    }
-    System.arraycopy(values, 0, p, 0, p.length);
   }
 }
