@@ -8,6 +8,8 @@ import dev.whittle.ir.report.FileSizes;
 import dev.whittle.ir.report.Json;
 import dev.whittle.passes.Optimizer;
 import dev.whittle.pruning.CommandHook;
+import dev.whittle.pruning.DistillationHook;
+import dev.whittle.pruning.DistillationOptions;
 import dev.whittle.pruning.LeastSquaresHook;
 import dev.whittle.pruning.MultiplyAdds;
 import dev.whittle.pruning.ParameterCount;
@@ -39,7 +41,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code whittle prune}: magnitude or channel pruning with a schedule and an optional least-squares retrain hook. */
+/** {@code whittle prune}: magnitude or channel pruning with a schedule and an optional retrain hook (least-squares, distill, command). */
 @Command(name = "prune", mixinStandardHelpOptions = true,
     description = {"Prune a model's MatMul/Gemm/Conv weights by magnitude (after the default optimization pipeline),",
         "or remove whole output channels (--pattern channels).", "",
@@ -82,10 +84,15 @@ final class PruneCommand implements Callable<Integer> {
   @Option(names = "--steps", defaultValue = "4", paramLabel = "T", description = "Steps of the gradual schedule (default: ${DEFAULT-VALUE}).")
   int steps;
 
-  @Option(names = "--retrain", defaultValue = "none", paramLabel = "none|least-squares|command",
-      description = "Retrain hook after every step: none (default), least-squares (needs --calibration) or command"
-          + " (runs --retrain-command).")
+  @Option(names = "--retrain", defaultValue = "none", paramLabel = "none|least-squares|distill|command",
+      description = "Retrain hook after every step: none (default), least-squares (layer-wise refit; needs --calibration),"
+          + " distill (gradient training toward the original model's outputs on the calibration inputs and mixes of them;"
+          + " needs --calibration) or command (runs --retrain-command).")
   String retrain;
+
+  @Option(names = "--retrain-epochs", paramLabel = "N",
+      description = "--retrain distill: passes over the distillation samples at every step (default: 30).")
+  Integer retrainEpochs;
 
   @Option(names = "--retrain-command", paramLabel = "CMD",
       description = "The external trainer for --retrain command, run with sh -c (cmd /c on Windows) in the current folder.")
@@ -199,6 +206,9 @@ final class PruneCommand implements Callable<Integer> {
     if (retrainCommand != null && !"command".equals(retrain)) {
       throw new ParameterException(spec.commandLine(), "--retrain-command needs --retrain command");
     }
+    if (retrainEpochs != null && !"distill".equals(retrain)) {
+      throw new ParameterException(spec.commandLine(), "--retrain-epochs needs --retrain distill");
+    }
     return switch (retrain) {
       case "none" -> RetrainHook.NONE;
       case "least-squares" -> {
@@ -206,6 +216,19 @@ final class PruneCommand implements Callable<Integer> {
           throw new ParameterException(spec.commandLine(), "--retrain least-squares needs --calibration DIR|FILE|random");
         }
         yield new LeastSquaresHook(model);
+      }
+      case "distill" -> {
+        if (calibration == null) {
+          throw new ParameterException(spec.commandLine(), "--retrain distill needs --calibration DIR|FILE|random");
+        }
+        DistillationOptions options = DistillationOptions.defaults();
+        if (retrainEpochs != null) {
+          if (retrainEpochs < 1) {
+            throw new ParameterException(spec.commandLine(), "--retrain-epochs must be at least 1: " + retrainEpochs);
+          }
+          options = options.withEpochs(retrainEpochs);
+        }
+        yield new DistillationHook(model, options);
       }
       case "command" -> {
         if (retrainCommand == null || retrainCommand.isBlank()) {
@@ -222,7 +245,7 @@ final class PruneCommand implements Callable<Integer> {
               err.flush();
             });
       }
-      default -> throw new ParameterException(spec.commandLine(), "--retrain must be none, least-squares or command: " + retrain);
+      default -> throw new ParameterException(spec.commandLine(), "--retrain must be none, least-squares, distill or command: " + retrain);
     };
   }
 

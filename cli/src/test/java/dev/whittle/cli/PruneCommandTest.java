@@ -51,6 +51,35 @@ class PruneCommandTest {
   }
 
   @Test
+  void distillsAtEveryStepOfAGradualSchedule() {
+    Path out = dir.resolve("distilled.onnx");
+    CliRun r = CliRun.of("prune", mnist(), "-o", out.toString(), "--sparsity", "0.8", "--schedule", "gradual", "--steps", "2",
+        "--retrain", "distill", "--retrain-epochs", "1", "--calibration",
+        TestAssets.shared().resolve("datasets/mnist/images.pb").toString(), "--samples", "40");
+    assertEquals(0, r.exitCode(), r.out() + r.err());
+    assertTrue(r.out().contains("3,200 weights,        640 kept (80.0% sparse)"), r.out());
+    dev.whittle.ir.Model m = OnnxReader.read(out);
+    assertTrue(m.metadataProps().get("whittle.pruning").contains("schedule=gradual/2 retrain=distill"), m.metadataProps().toString());
+    try (dev.whittle.runtime.Session s = dev.whittle.runtime.Session.open(m)) {
+      assertEquals(List.of("Plus214_Output_0"), s.outputs().stream().map(dev.whittle.ir.Value::name).toList());
+    }
+  }
+
+  @Test
+  void distillRefusesModelsItCannotTrainThroughAndWritesNothing() {
+    Path out = dir.resolve("never.onnx");
+    String model = TestAssets.shared().resolve("models/cnn/super-resolution-10/super_resolution.onnx").toString();
+    CliRun r = CliRun.of("prune", model, "-o", out.toString(), "--sparsity", "0.5", "--retrain", "distill", "--calibration", "random",
+        "--samples", "2");
+    assertEquals(2, r.exitCode(), r.out() + r.err());
+    assertTrue(r.err().contains("distillation cannot train through") && r.err().contains("(Transpose)"), r.err());
+    assertFalse(Files.exists(out));
+    assertEquals(64, CliRun.of("prune", mnist(), "-o", out.toString(), "--sparsity", "0.5", "--retrain", "distill").exitCode());
+    assertEquals(64, CliRun.of("prune", mnist(), "-o", out.toString(), "--sparsity", "0.5", "--retrain-epochs", "3").exitCode());
+    assertFalse(Files.exists(out));
+  }
+
+  @Test
   void secondOrderCriterionNeedsCalibrationAndPrunesToTheSparsity() throws IOException {
     Path out = dir.resolve("obs.onnx");
     CliRun refused = CliRun.of("prune", mnist(), "-o", out.toString(), "--sparsity", "0.5", "--criterion", "obs");

@@ -38,4 +38,24 @@ class PruningMnistTest {
     // the hook is worth
     assertTrue(withHook >= withoutHook + 0.03, "least squares must recover accuracy: " + withHook + " vs " + withoutHook);
   }
+
+  @Test
+  void distillationFromTheOriginalModelAtEightyPercent() {
+    MnistDigits digits = new MnistDigits();
+    Model m = Optimizer.run(OnnxReader.read(digits.model)).model();
+    List<PrunableLayer> layers = PrunableLayer.find(m);
+    PruningOptions o = PruningOptions.of(0.8).withInclude(Set.of(layers.get(1).name(), layers.get(2).name()));
+    long start = System.nanoTime();
+    Pruner.Result distilled = Pruner.prune(m, o, Schedule.oneShot(), new DistillationHook(m), digits.calibration());
+    double seconds = (System.nanoTime() - start) / 1e9;
+    for (Pruner.LayerReport l : distilled.layers()) {
+      assertEquals(0.8, l.sparsity(), 1e-3, l.weight());
+    }
+    double top1 = digits.top1(distilled.model());
+    System.out.printf("mnist-8 top-1 on digits 500..9999, conv2 and classifier at 80%%, distilled (%.0f s): %.4f%n", seconds, top1);
+    // measured 0.9868 (dense 0.9934, least squares 0.9833, no retraining 0.9318); the 0.990 is
+    // NOT reached: every setting tried (temperature, learning rate, epochs, mixes, least-squares start,
+    // gradual schedule, obs masks) ended between 0.982 and 0.9874. This guards what distillation is worth.
+    assertTrue(top1 >= 0.985, "top-1 " + top1);
+  }
 }
