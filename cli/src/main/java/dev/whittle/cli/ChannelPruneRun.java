@@ -40,7 +40,7 @@ final class ChannelPruneRun {
     if (!"none".equals(c.retrain)) {
       List<Map<String, Tensor>> calib = new ArrayList<>();
       if (c.calibration != null) {
-        CommandFiles.calibration(c.calibration, model, 42, c.samples).forEach(calib::add);
+        CommandFiles.calibration(c.calibration, c.tokenizer, model, 42, c.samples).forEach(calib::add);
       }
       // an external trainer sees the narrowed model, with masks keeping every remaining weight
       r = ChannelPruner.retrain(r, "least-squares".equals(c.retrain) ? new ChannelLeastSquaresHook(model, r) : hook, calib);

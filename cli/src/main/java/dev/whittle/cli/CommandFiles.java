@@ -47,6 +47,17 @@ final class CommandFiles {
     return CalibrationData.stacked(p, model, 0, (int) Math.min(n, samples));
   }
 
+  /**
+   * Up to 20 sentences of a text calibration file after the {@code calibrated} first ones (or its
+   * first ones when it has no more), each at its own length: held out for comparing models.
+   */
+  static InputSource heldOutSentences(String calibration, Path tokenizer, int calibrated) {
+    Path text = Path.of(calibration);
+    int lines = new SentenceInputs(text, tokenizer, 0, Integer.MAX_VALUE, false).sentences().size();
+    return lines > calibrated ? new SentenceInputs(text, tokenizer, calibrated, 20, false)
+        : new SentenceInputs(text, tokenizer, 0, Math.min(lines, 20), false);
+  }
+
   /** Writes a report atomically: readers never see half of it, a failure leaves the old file. */
   static void writeText(Path file, String text) throws IOException {
     try (AtomicOutput a = new AtomicOutput()) {

@@ -106,6 +106,10 @@ final class PruneCommand implements Callable<Integer> {
           + " (every floating-point initializer whose sparse form is smaller).")
   String sparseFormat;
 
+  @Option(names = "--tokenizer", paramLabel = "FILE", description = "A WordPiece tokenizer.json: --calibration is then a text file,"
+      + " one sentence per line, fed to a BERT-style model's input_ids/attention_mask/token_type_ids (padded to the longest line).")
+  Path tokenizer;
+
   @Option(names = "--calibration", paramLabel = "DIR|FILE|random",
       description = "Calibration inputs: test_data_set folders, a stacked TensorProto file, or random (seeded).")
   String calibration;
@@ -144,6 +148,9 @@ final class PruneCommand implements Callable<Integer> {
     PruningOptions o = new PruningOptions(sparsity, parsePattern(), parseScope(), !includeEdges, java.util.Set.of(),
         new LinkedHashSet<>(exclude), parseCriterion());
     SparseInitializers.Format format = parseSparseFormat();
+    if (tokenizer != null && (calibration == null || "random".equals(calibration))) {
+      throw new ParameterException(spec.commandLine(), "--tokenizer needs --calibration TEXT_FILE (one sentence per line)");
+    }
     Model source = OnnxReader.read(in);
     // weights stored as sparse_initializer (e.g. by an earlier prune) become constants again, so they can be pruned
     SparseInitializers.densify(source);
@@ -153,7 +160,7 @@ final class PruneCommand implements Callable<Integer> {
     }
     List<Map<String, Tensor>> calib = new ArrayList<>();
     if (calibration != null) {
-      CommandFiles.calibration(calibration, model, 42, samples).forEach(calib::add);
+      CommandFiles.calibration(calibration, tokenizer, model, 42, samples).forEach(calib::add);
     } else if (o.criterion() != PruningOptions.Criterion.MAGNITUDE) {
       throw new ParameterException(spec.commandLine(), "--criterion " + criterion + " needs --calibration DIR|FILE|random");
     }
@@ -255,6 +262,9 @@ final class PruneCommand implements Callable<Integer> {
    * are; random inputs of another seed.
    */
   private InputSource heldOut() {
+    if (tokenizer != null) {
+      return CommandFiles.heldOutSentences(calibration, tokenizer, samples);
+    }
     if ("random".equals(calibration)) {
       return InputSource.random().seed(43).samples(Math.min(samples, 10));
     }

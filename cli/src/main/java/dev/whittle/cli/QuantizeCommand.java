@@ -15,7 +15,6 @@ import dev.whittle.quantization.Range;
 import dev.whittle.quantization.StaticQuantizer;
 import dev.whittle.quantization.Calibration;
 import dev.whittle.verify.InputSource;
-import dev.whittle.verify.text.SentenceInputs;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -210,7 +209,7 @@ final class QuantizeCommand implements Callable<Integer> {
       w.print(budget.describe(m));
     }
     if (verify) {
-      InputSource inputs = tokenizer != null ? heldOutSentences()
+      InputSource inputs = tokenizer != null ? CommandFiles.heldOutSentences(calibration, tokenizer, samples)
           : calibration == null || "random".equals(calibration) ? InputSource.random().seed(seed).samples(3)
           : Files.isDirectory(Path.of(calibration)) ? InputSource.testDataSets(Path.of(calibration))
           : InputSource.dataset(Path.of(calibration), 0, Math.min(samples, 20));
@@ -222,13 +221,6 @@ final class QuantizeCommand implements Callable<Integer> {
     }
     w.flush();
     return 0;
-  }
-
-  /** Up to 20 sentences after the calibration ones (or the first ones when the file has no more), each at its own length. */
-  private InputSource heldOutSentences() {
-    int lines = new SentenceInputs(Path.of(calibration), tokenizer, 0, Integer.MAX_VALUE, false).sentences().size();
-    return lines > samples ? new SentenceInputs(Path.of(calibration), tokenizer, samples, 20, false)
-        : new SentenceInputs(Path.of(calibration), tokenizer, 0, Math.min(lines, 20), false);
   }
 
   /** Activation smoothing's outcome per activation, when it ran. */

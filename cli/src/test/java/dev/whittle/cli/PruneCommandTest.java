@@ -76,6 +76,9 @@ class PruneCommandTest {
     assertFalse(Files.exists(out));
     assertEquals(64, CliRun.of("prune", mnist(), "-o", out.toString(), "--sparsity", "0.5", "--retrain", "distill").exitCode());
     assertEquals(64, CliRun.of("prune", mnist(), "-o", out.toString(), "--sparsity", "0.5", "--retrain-epochs", "3").exitCode());
+    CliRun text = CliRun.of("prune", mnist(), "-o", out.toString(), "--sparsity", "0.5", "--tokenizer", "tokenizer.json");
+    assertEquals(64, text.exitCode(), text.err());
+    assertTrue(text.err().contains("--tokenizer needs --calibration TEXT_FILE"), text.err());
     assertFalse(Files.exists(out));
   }
 
