@@ -3,7 +3,7 @@ package dev.whittle.pruning.training;
 import dev.whittle.ir.Node;
 
 /** Relu, LeakyRelu, Sigmoid, Tanh and Identity: one input, one output of its dims. */
-final class ActivationStep implements Step {
+final class ActivationStep implements UnaryStep {
   private final String op;
   private final float alpha;
   private final int x;
@@ -33,12 +33,17 @@ final class ActivationStep implements Step {
   }
 
   @Override
-  public void backward(Tape t) {
-    float[] dx = t.grad(x);
-    if (dx == null) {
-      return;
-    }
-    float[] dy = t.gradIfAny(y);
+  public int input() {
+    return x;
+  }
+
+  @Override
+  public int output() {
+    return y;
+  }
+
+  @Override
+  public void backward(Tape t, float[] dx, float[] dy) {
     float[] in = t.data[x];
     float[] out = t.data[y];
     for (int i = 0; i < dy.length; i++) {

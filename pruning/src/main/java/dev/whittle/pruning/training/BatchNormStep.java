@@ -6,7 +6,7 @@ import dev.whittle.ir.Node;
  * BatchNormalization in inference mode: a constant per-channel affine y = a_c·x + b_c with
  * a_c = scale_c / sqrt(var_c + epsilon), b_c = B_c − a_c·mean_c (its statistics are not trained).
  */
-final class BatchNormStep implements Step {
+final class BatchNormStep implements UnaryStep {
   private final Node node;
   private final int x;
   private final int y;
@@ -43,12 +43,17 @@ final class BatchNormStep implements Step {
   }
 
   @Override
-  public void backward(Tape t) {
-    float[] dx = t.grad(x);
-    if (dx == null) {
-      return;
-    }
-    float[] dy = t.gradIfAny(y);
+  public int input() {
+    return x;
+  }
+
+  @Override
+  public int output() {
+    return y;
+  }
+
+  @Override
+  public void backward(Tape t, float[] dx, float[] dy) {
     int[] xd = t.dims[x];
     int inner = Shapes.size(xd, 2, xd.length);
     for (int i = 0; i < dy.length; i++) {

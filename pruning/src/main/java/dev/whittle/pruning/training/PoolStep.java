@@ -8,7 +8,7 @@ import dev.whittle.kernels.ConvShape;
  * spatial...]. MaxPool's backward sends each output's gradient to the input that won (the first on
  * ties); average pooling spreads it evenly over the window's divisor.
  */
-final class PoolStep implements Step {
+final class PoolStep implements UnaryStep {
   private final Node node;
   private final int index;
   private final int x;
@@ -103,12 +103,17 @@ final class PoolStep implements Step {
   }
 
   @Override
-  public void backward(Tape t) {
-    float[] dx = t.grad(x);
-    if (dx == null) {
-      return;
-    }
-    float[] dy = t.gradIfAny(y);
+  public int input() {
+    return x;
+  }
+
+  @Override
+  public int output() {
+    return y;
+  }
+
+  @Override
+  public void backward(Tape t, float[] dx, float[] dy) {
     int[] xd = t.dims[x];
     int planes = xd[0] * xd[1];
     int inSize = Shapes.size(xd, 2, xd.length);

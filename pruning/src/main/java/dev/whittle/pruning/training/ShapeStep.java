@@ -4,7 +4,7 @@ import dev.whittle.ir.Node;
 import java.util.Arrays;
 
 /** Reshape (to a constant shape, with ONNX's 0 and -1 rules and allowzero) and Flatten: same data, new dims. */
-final class ShapeStep implements Step {
+final class ShapeStep implements UnaryStep {
   private final Node node;
   private final long[] shape;
   private final int x;
@@ -56,12 +56,17 @@ final class ShapeStep implements Step {
   }
 
   @Override
-  public void backward(Tape t) {
-    float[] dx = t.grad(x);
-    if (dx == null) {
-      return;
-    }
-    float[] dy = t.gradIfAny(y);
+  public int input() {
+    return x;
+  }
+
+  @Override
+  public int output() {
+    return y;
+  }
+
+  @Override
+  public void backward(Tape t, float[] dx, float[] dy) {
     for (int i = 0; i < dy.length; i++) {
       dx[i] += dy[i];
     }
