@@ -128,9 +128,14 @@ public final class ActivationSmoothing {
     return groups;
   }
 
-  /** Per sample: each channel's extremes; and up to {@link #MAX_ROWS} rows in all, with the sample they come from. */
+  /**
+   * Each channel's largest |x| over all samples (running); and up to {@link #MAX_ROWS} rows in all,
+   * with the extremes of the sample each comes from (what DynamicQuantizeLinear's range for that
+   * run depends on). Memory is bounded by the row budget, however many samples are fed.
+   */
   private static final class Stats {
     final int k;
+    final float[] absMax;
     final List<float[]> channelMax = new ArrayList<>();
     final List<float[]> channelMin = new ArrayList<>();
     final List<float[]> rows = new ArrayList<>();
@@ -138,6 +143,7 @@ public final class ActivationSmoothing {
 
     Stats(int k) {
       this.k = k;
+      this.absMax = new float[k];
     }
 
     void observe(float[] x, int rowsPerSample) {
@@ -157,6 +163,12 @@ public final class ActivationSmoothing {
           min[j] = Math.min(min[j], v);
         }
       }
+      for (int j = 0; j < k; j++) {
+        absMax[j] = Math.max(absMax[j], Math.max(Math.abs(max[j]), Math.abs(min[j])));
+      }
+      if (rows.size() >= MAX_ROWS) {
+        return;
+      }
       int sample = channelMax.size();
       channelMax.add(max);
       channelMin.add(min);
@@ -165,14 +177,6 @@ public final class ActivationSmoothing {
         rows.add(java.util.Arrays.copyOfRange(x, r * k, (r + 1) * k));
         rowSample.add(sample);
       }
-    }
-
-    float absMax(int j) {
-      float a = 0;
-      for (int s = 0; s < channelMax.size(); s++) {
-        a = Math.max(a, Math.max(Math.abs(channelMax.get(s)[j]), Math.abs(channelMin.get(s)[j])));
-      }
-      return a;
     }
   }
 
@@ -215,7 +219,7 @@ public final class ActivationSmoothing {
           w = Math.max(w, Math.abs(l.weight[j * l.n + c]));
         }
       }
-      float a = st.absMax(j);
+      float a = st.absMax[j];
       double f = a > 0 && w > 0 ? Math.pow(a, alpha) / Math.pow(w, 1 - alpha) : 1;
       s[j] = Double.isFinite(f) && f > 0 ? (float) f : 1f;
     }
