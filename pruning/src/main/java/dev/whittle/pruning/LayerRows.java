@@ -2,6 +2,7 @@ package dev.whittle.pruning;
 
 import dev.whittle.ir.Node;
 import dev.whittle.ir.Tensor;
+import dev.whittle.runtime.ops.nn.SpatialGeometry;
 
 /**
  * The rows a layer multiplies by its K×N weight: for MatMul/Gemm every leading position of the
@@ -17,32 +18,23 @@ final class LayerRows {
   private final int sw;
   private final int dh;
   private final int dw;
-  private final int ph;
-  private final int pw;
-  private final int pe;
-  private final int pr;
-  /** NOTSET (explicit pads), VALID, SAME_UPPER or SAME_LOWER: the SAME pads depend on the input size. */
-  private final String autoPad;
+  /** The Conv's window (auto_pad SAME pads depend on the input size), null for MatMul/Gemm. */
+  private final SpatialGeometry geometry;
 
   LayerRows(PrunableLayer layer) {
     this.layer = layer;
     Node n = layer.node();
     this.conv = n.is("Conv");
     long[] w = layer.weight().initializer().dims();
-    long[] strides = n.hasAttribute("strides") ? n.attribute("strides").ints() : new long[] {1, 1};
-    long[] dil = n.hasAttribute("dilations") ? n.attribute("dilations").ints() : new long[] {1, 1};
-    long[] pads = n.hasAttribute("pads") ? n.attribute("pads").ints() : new long[] {0, 0, 0, 0};
     this.kh = conv ? (int) w[2] : 0;
     this.kw = conv && w.length > 3 ? (int) w[3] : 0;
+    this.geometry = conv ? SpatialGeometry.of(n, java.util.Arrays.copyOfRange(w, 2, w.length)) : null;
+    long[] strides = conv ? geometry.strides() : new long[] {1, 1};
+    long[] dil = conv ? geometry.dilations() : new long[] {1, 1};
     this.sh = (int) strides[0];
     this.sw = strides.length > 1 ? (int) strides[1] : 1;
     this.dh = (int) dil[0];
     this.dw = dil.length > 1 ? (int) dil[1] : 1;
-    this.ph = (int) pads[0];
-    this.pw = pads.length > 1 ? (int) pads[1] : 0;
-    this.pe = pads.length > 2 ? (int) pads[2] : 0;
-    this.pr = pads.length > 3 ? (int) pads[3] : 0;
-    this.autoPad = n.stringAttr("auto_pad", "NOTSET");
   }
 
   /** Whether rows can be formed for this layer (2-D, group-1 Conv, or MatMul/Gemm). */
@@ -53,26 +45,6 @@ final class LayerRows {
     }
     return l.weight().initializer().rank() == 4 && n.intAttr("group", 1) == 1
         && java.util.Set.of("NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER").contains(n.stringAttr("auto_pad", "NOTSET"));
-  }
-
-  /** Padding before one spatial axis of size {@code in} (auto_pad SAME pads so that out = ⌈in / stride⌉). */
-  private int padBefore(int explicit, int in, int k, int stride, int dil) {
-    return switch (autoPad) {
-      case "VALID" -> 0;
-      case "SAME_UPPER", "SAME_LOWER" -> {
-        int total = Math.max(0, ((in + stride - 1) / stride - 1) * stride + (k - 1) * dil + 1 - in);
-        yield autoPad.equals("SAME_UPPER") ? total / 2 : total - total / 2;
-      }
-      default -> explicit;
-    };
-  }
-
-  private int padAfter(int explicit, int in, int k, int stride, int dil) {
-    if (autoPad.equals("NOTSET")) {
-      return explicit;
-    }
-    return autoPad.equals("VALID") ? 0
-        : Math.max(0, ((in + stride - 1) / stride - 1) * stride + (k - 1) * dil + 1 - in) - padBefore(0, in, k, stride, dil);
   }
 
   /** Calls {@code row} for every row of the layer's input {@code x}. */
@@ -89,10 +61,12 @@ final class LayerRows {
     int c = (int) d[1];
     int h = (int) d[2];
     int wd = (int) d[3];
-    int ph = padBefore(this.ph, h, kh, sh, dh);
-    int pw = padBefore(this.pw, wd, kw, sw, dw);
-    int oh = (h + ph + padAfter(pe, h, kh, sh, dh) - dh * (kh - 1) - 1) / sh + 1;
-    int ow = (wd + pw + padAfter(pr, wd, kw, sw, dw) - dw * (kw - 1) - 1) / sw + 1;
+    long[] pads = geometry.pads(new long[] {h, wd});
+    long[] out = geometry.outputDims(new long[] {h, wd});
+    int ph = (int) pads[0];
+    int pw = (int) pads[1];
+    int oh = (int) out[0];
+    int ow = (int) out[1];
     for (int img = 0; img < d[0]; img++) {
       for (int r = 0; r < oh; r++) {
         for (int col = 0; col < ow; col++) {

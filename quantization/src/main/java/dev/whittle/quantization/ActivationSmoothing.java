@@ -81,13 +81,14 @@ public final class ActivationSmoothing {
     for (Map.Entry<Value, List<Layer>> e : groups.entrySet()) {
       Stats st = stats.get(e.getKey());
       List<Layer> layers = e.getValue();
-      double before = error(st, layers, null, o);
+      Probe probe = Probe.of(st, layers);
+      double before = error(st, probe, layers, null, o);
       double bestAlpha = Double.NaN;
       double best = Double.POSITIVE_INFINITY;
       float[] bestS = null;
       for (double alpha : ALPHAS) {
         float[] s = factors(st, layers, alpha);
-        double err = error(st, layers, s, o);
+        double err = error(st, probe, layers, s, o);
         if (err < best) {
           best = err;
           bestAlpha = alpha;
@@ -226,25 +227,41 @@ public final class ActivationSmoothing {
     return s;
   }
 
+  /** The kept rows as one [rows, K] matrix and the group's exact float products on them (the same for every α). */
+  private record Probe(float[] x, int rows, List<float[]> exact) {
+    static Probe of(Stats st, List<Layer> layers) {
+      int rows = st.rows.size();
+      float[] x = new float[rows * st.k];
+      for (int r = 0; r < rows; r++) {
+        System.arraycopy(st.rows.get(r), 0, x, r * st.k, st.k);
+      }
+      List<float[]> exact = new ArrayList<>();
+      for (Layer l : layers) {
+        exact.add(product(x, rows, st.k, l.weight, l.n));
+      }
+      return new Probe(x, rows, exact);
+    }
+  }
+
   /** Relative squared error of the group's simulated int8 products on the kept rows, with smoothing {@code s} (null: none). */
-  private static double error(Stats st, List<Layer> layers, float[] s, QuantizationOptions o) {
-    int rows = st.rows.size();
+  private static double error(Stats st, Probe probe, List<Layer> layers, float[] s, QuantizationOptions o) {
     int k = st.k;
-    float[] x = new float[rows * k];
-    float[] xq = new float[rows * k];
-    for (int r = 0; r < rows; r++) {
-      float[] row = st.rows.get(r);
-      int sample = st.rowSample.get(r);
-      QuantParams p = sampleParams(st, sample, s);
+    QuantParams[] perSample = new QuantParams[st.channelMax.size()];
+    for (int i = 0; i < perSample.length; i++) {
+      perSample[i] = sampleParams(st, i, s);
+    }
+    float[] xq = new float[probe.rows * k];
+    for (int r = 0; r < probe.rows; r++) {
+      QuantParams p = perSample[st.rowSample.get(r)];
       for (int j = 0; j < k; j++) {
-        x[r * k + j] = row[j];
-        float v = s == null ? row[j] : row[j] / s[j];
+        float v = s == null ? probe.x[r * k + j] : probe.x[r * k + j] / s[j];
         xq[r * k + j] = Quantize.dequantize(Quantize.quantize(v, p.scale()[0], p.zeroPoint()[0], DType.UINT8), p.scale()[0], p.zeroPoint()[0]);
       }
     }
     double num = 0;
     double den = 0;
-    for (Layer l : layers) {
+    for (int li = 0; li < layers.size(); li++) {
+      Layer l = layers.get(li);
       float[] w = l.weight;
       if (s != null) {
         w = w.clone();
@@ -254,9 +271,8 @@ public final class ActivationSmoothing {
           }
         }
       }
-      float[] wq = dequantizedWeight(w, k, l.n, o);
-      float[] exact = product(x, rows, k, l.weight, l.n);
-      float[] approx = product(xq, rows, k, wq, l.n);
+      float[] exact = probe.exact.get(li);
+      float[] approx = product(xq, probe.rows, k, dequantizedWeight(w, k, l.n, o), l.n);
       for (int i = 0; i < exact.length; i++) {
         double d = approx[i] - exact[i];
         num += d * d;

@@ -185,47 +185,50 @@ public final class FuseAttention extends RewriteRule {
     }
     Node merge = Patterns.onlyUser(back.output(0));
     long[] mergeShape = merge == null || !merge.is("Reshape") ? null : constantShape(merge);
-    Object[] qh = heads(qk.input(0), new long[] {0, 2, 1, 3});
-    Object[] kh = heads(qk.input(1), new long[] {0, 2, 3, 1});
-    Object[] vh = heads(pv.input(1), new long[] {0, 2, 1, 3});
-    for (Object[] h : List.of(qh, kh, vh)) {
-      if (h[0] instanceof String why) {
-        return why;
+    Heads qh = heads(qk.input(0), new long[] {0, 2, 1, 3});
+    Heads kh = heads(qk.input(1), new long[] {0, 2, 3, 1});
+    Heads vh = heads(pv.input(1), new long[] {0, 2, 1, 3});
+    for (Heads h : List.of(qh, kh, vh)) {
+      if (h.why() != null) {
+        return h.why();
       }
     }
-    long heads = (long) qh[1];
-    if ((long) kh[1] != heads || (long) vh[1] != heads || (long) qh[2] != (long) kh[2]) {
+    long heads = qh.count();
+    if (kh.count() != heads || vh.count() != heads || qh.size() != kh.size()) {
       return "Q, K and V are not split into the same number of heads of one size";
     }
-    if (mergeShape == null || !Arrays.equals(mergeShape, new long[] {0, 0, heads * (long) vh[2]})) {
+    if (mergeShape == null || !Arrays.equals(mergeShape, new long[] {0, 0, heads * vh.size()})) {
       return "the context is not reshaped back to [0, 0, H·D] by a constant shape";
     }
     if (mask != null && !(isHeadBroadcast(mask, heads))) {
       return "the mask is not [B or 1, 1 or H, 1, T]";
     }
     List<Node> all = new ArrayList<>();
-    all.addAll(List.of((Node) qh[3], (Node) qh[4], (Node) kh[3], (Node) kh[4], (Node) vh[3], (Node) vh[4], qk));
+    all.addAll(List.of(qh.reshape(), qh.transpose(), kh.reshape(), kh.transpose(), vh.reshape(), vh.transpose(), qk));
     all.addAll(nodes.reversed());
     all.addAll(List.of(softmax, pv, back, merge));
-    return new Match(all, ((Node) qh[3]).input(0), ((Node) kh[3]).input(0), ((Node) vh[3]).input(0), mask, heads, scale, merge.output(0));
+    return new Match(all, qh.reshape().input(0), kh.reshape().input(0), vh.reshape().input(0), mask, heads, scale, merge.output(0));
   }
 
-  /**
-   * For a head-split input {@code Transpose(Reshape(x, [0,0,H,D]), perm)}: {null, H, D, reshape, transpose},
-   * or {reason}.
-   */
-  private static Object[] heads(Value split, long[] perm) {
+  /** A head-split input {@code Transpose(Reshape(x, [0,0,H,D]), perm)}: H heads of size D, or why it is not one. */
+  private record Heads(String why, long count, long size, Node reshape, Node transpose) {
+    static Heads refused(String why) {
+      return new Heads(why, 0, 0, null, null);
+    }
+  }
+
+  private static Heads heads(Value split, long[] perm) {
     Node t = split.producer();
     if (t == null || !t.is("Transpose") || !Arrays.equals(t.intsAttr("perm", null), perm) || Patterns.onlyUser(split) == null) {
-      return new Object[] {"'" + split.name() + "' is not a Transpose with perm " + Arrays.toString(perm) + " read only by attention"};
+      return Heads.refused("'" + split.name() + "' is not a Transpose with perm " + Arrays.toString(perm) + " read only by attention");
     }
     Node r = t.input(0).producer();
     long[] shape = r == null || !r.is("Reshape") || Patterns.onlyUser(t.input(0)) != t ? null : constantShape(r);
     if (shape == null || shape.length != 4 || shape[0] != 0 || shape[1] != 0 || shape[2] <= 0 || shape[3] <= 0
         || Patterns.rank(r.input(0)) != 3 || Patterns.lastDim(r.input(0)) != shape[2] * shape[3]) {
-      return new Object[] {"'" + t.input(0).name() + "' is not a [B,T,H·D] activation reshaped to [0,0,H,D] by a constant"};
+      return Heads.refused("'" + t.input(0).name() + "' is not a [B,T,H·D] activation reshaped to [0,0,H,D] by a constant");
     }
-    return new Object[] {null, shape[2], shape[3], r, t};
+    return new Heads(null, shape[2], shape[3], r, t);
   }
 
   /** The constant target shape of a Reshape (allowzero 0), or null. */

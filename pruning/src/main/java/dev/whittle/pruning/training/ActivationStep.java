@@ -3,17 +3,14 @@ package dev.whittle.pruning.training;
 import dev.whittle.ir.Node;
 
 /** Relu, LeakyRelu, Sigmoid, Tanh and Identity: one input, one output of its dims. */
-final class ActivationStep implements UnaryStep {
+final class ActivationStep extends UnaryStep {
   private final String op;
   private final float alpha;
-  private final int x;
-  private final int y;
 
   ActivationStep(Node node, int x, int y) {
+    super(x, y);
     this.op = node.opType();
     this.alpha = node.floatAttr("alpha", 0.01f);
-    this.x = x;
-    this.y = y;
   }
 
   @Override
@@ -33,17 +30,7 @@ final class ActivationStep implements UnaryStep {
   }
 
   @Override
-  public int input() {
-    return x;
-  }
-
-  @Override
-  public int output() {
-    return y;
-  }
-
-  @Override
-  public void backward(Tape t, float[] dx, float[] dy) {
+  void backward(Tape t, float[] dx, float[] dy) {
     float[] in = t.data[x];
     float[] out = t.data[y];
     for (int i = 0; i < dy.length; i++) {

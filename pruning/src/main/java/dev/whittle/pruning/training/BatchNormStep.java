@@ -6,17 +6,14 @@ import dev.whittle.ir.Node;
  * BatchNormalization in inference mode: a constant per-channel affine y = a_c·x + b_c with
  * a_c = scale_c / sqrt(var_c + epsilon), b_c = B_c − a_c·mean_c (its statistics are not trained).
  */
-final class BatchNormStep implements UnaryStep {
+final class BatchNormStep extends UnaryStep {
   private final Node node;
-  private final int x;
-  private final int y;
   private final float[] a;
   private final float[] shift;
 
   BatchNormStep(Node node, int x, int y, float[] scale, float[] bias, float[] mean, float[] var) {
+    super(x, y);
     this.node = node;
-    this.x = x;
-    this.y = y;
     float eps = node.floatAttr("epsilon", 1e-5f);
     this.a = new float[scale.length];
     this.shift = new float[scale.length];
@@ -43,17 +40,7 @@ final class BatchNormStep implements UnaryStep {
   }
 
   @Override
-  public int input() {
-    return x;
-  }
-
-  @Override
-  public int output() {
-    return y;
-  }
-
-  @Override
-  public void backward(Tape t, float[] dx, float[] dy) {
+  void backward(Tape t, float[] dx, float[] dy) {
     int[] xd = t.dims[x];
     int inner = Shapes.size(xd, 2, xd.length);
     for (int i = 0; i < dy.length; i++) {

@@ -8,20 +8,17 @@ import dev.whittle.kernels.ConvShape;
  * spatial...]. MaxPool's backward sends each output's gradient to the input that won (the first on
  * ties); average pooling spreads it evenly over the window's divisor.
  */
-final class PoolStep implements UnaryStep {
+final class PoolStep extends UnaryStep {
   private final Node node;
   private final int index;
-  private final int x;
-  private final int y;
 
   /** Per output element, the input element that won (MaxPool), or the window geometry and divisors (AveragePool). */
   private record Saved(int[] argmax, ConvShape shape, int[] positions, float[] divisor) {}
 
   PoolStep(Node node, int index, int x, int y) {
+    super(x, y);
     this.node = node;
     this.index = index;
-    this.x = x;
-    this.y = y;
   }
 
   @Override
@@ -103,17 +100,7 @@ final class PoolStep implements UnaryStep {
   }
 
   @Override
-  public int input() {
-    return x;
-  }
-
-  @Override
-  public int output() {
-    return y;
-  }
-
-  @Override
-  public void backward(Tape t, float[] dx, float[] dy) {
+  void backward(Tape t, float[] dx, float[] dy) {
     int[] xd = t.dims[x];
     int planes = xd[0] * xd[1];
     int inSize = Shapes.size(xd, 2, xd.length);

@@ -4,18 +4,15 @@ import dev.whittle.ir.Node;
 import java.util.Arrays;
 
 /** Reshape (to a constant shape, with ONNX's 0 and -1 rules and allowzero) and Flatten: same data, new dims. */
-final class ShapeStep implements UnaryStep {
+final class ShapeStep extends UnaryStep {
   private final Node node;
   private final long[] shape;
-  private final int x;
-  private final int y;
 
   /** {@code shape}: Reshape's constant target, null for Flatten. */
   ShapeStep(Node node, long[] shape, int x, int y) {
+    super(x, y);
     this.node = node;
     this.shape = shape;
-    this.x = x;
-    this.y = y;
   }
 
   @Override
@@ -56,17 +53,7 @@ final class ShapeStep implements UnaryStep {
   }
 
   @Override
-  public int input() {
-    return x;
-  }
-
-  @Override
-  public int output() {
-    return y;
-  }
-
-  @Override
-  public void backward(Tape t, float[] dx, float[] dy) {
+  void backward(Tape t, float[] dx, float[] dy) {
     for (int i = 0; i < dy.length; i++) {
       dx[i] += dy[i];
     }

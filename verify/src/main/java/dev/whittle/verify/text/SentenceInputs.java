@@ -63,21 +63,20 @@ public final class SentenceInputs implements InputSource {
     Map<String, String> roles = roles(original);
     BertTokenizer t = BertTokenizer.load(tokenizer);
     List<String> sentences = sentences();
-    int length = 0;
-    for (String s : sentences) {
-      length = Math.max(length, realTokens(t.encode(s, MAX_LENGTH)));
-    }
+    // tokenized once at the longest length; a shorter encoding is a prefix of it (padding comes last)
+    List<BertTokenizer.Encoding> full = sentences.stream().map(s -> t.encode(s, MAX_LENGTH)).toList();
+    int length = full.stream().mapToInt(SentenceInputs::realTokens).max().orElse(0);
     List<Sample> out = new ArrayList<>();
     for (int i = 0; i < sentences.size(); i++) {
-      int n = padded ? length : realTokens(t.encode(sentences.get(i), MAX_LENGTH));
-      BertTokenizer.Encoding e = t.encode(sentences.get(i), n);
+      BertTokenizer.Encoding e = full.get(i);
+      int n = padded ? length : realTokens(e);
       long[] dims = {1, n};
       Map<String, Tensor> in = new LinkedHashMap<>();
-      roles.forEach((name, role) -> in.put(name, Tensor.ofLongs(dims, switch (role) {
+      roles.forEach((name, role) -> in.put(name, Tensor.ofLongs(dims, java.util.Arrays.copyOf(switch (role) {
         case "ids" -> e.inputIds();
         case "mask" -> e.attentionMask();
         default -> e.tokenTypeIds();
-      })));
+      }, n))));
       out.add(new Sample("line " + (from + i + 1), in));
     }
     return out;

@@ -1,5 +1,6 @@
 package dev.whittle.runtime.ops.nn;
 
+import dev.whittle.ir.Node;
 import dev.whittle.ir.WhittleException;
 import dev.whittle.runtime.NodeContext;
 
@@ -7,7 +8,7 @@ import dev.whittle.runtime.NodeContext;
  * Kernel size, strides, dilations and pads of a convolution or pooling window over the spatial
  * dimensions, with ONNX's auto_pad rules; resolved against an input shape at run time.
  */
-final class SpatialGeometry {
+public final class SpatialGeometry {
   final long[] kernel;
   final long[] strides;
   final long[] dilations;
@@ -26,21 +27,29 @@ final class SpatialGeometry {
 
   /** Reads kernel_shape (or {@code kernelFromWeights} when absent), strides, dilations, pads, auto_pad, ceil_mode. */
   static SpatialGeometry read(NodeContext ctx, long[] kernelFromWeights) {
-    long[] kernel = ctx.attrInts("kernel_shape", kernelFromWeights);
+    return of(ctx.node(), kernelFromWeights);
+  }
+
+  /**
+   * The window of a Conv or pooling node: kernel_shape (or {@code kernelFromWeights} when absent),
+   * strides, dilations, pads, auto_pad and ceil_mode, checked for matching ranks.
+   */
+  public static SpatialGeometry of(Node node, long[] kernelFromWeights) {
+    long[] kernel = node.intsAttr("kernel_shape", kernelFromWeights);
     if (kernel == null) {
-      throw ctx.error("missing kernel_shape").expected("attribute kernel_shape").build();
+      throw node.error("missing kernel_shape").expected("attribute kernel_shape").build();
     }
     int n = kernel.length;
-    long[] strides = ctx.attrInts("strides", ones(n));
-    long[] dilations = ctx.attrInts("dilations", ones(n));
-    long[] pads = ctx.attrInts("pads", new long[2 * n]);
-    String autoPad = ctx.attrString("auto_pad", "NOTSET");
+    long[] strides = node.intsAttr("strides", ones(n));
+    long[] dilations = node.intsAttr("dilations", ones(n));
+    long[] pads = node.intsAttr("pads", new long[2 * n]);
+    String autoPad = node.stringAttr("auto_pad", "NOTSET");
     if (strides.length != n || dilations.length != n || pads.length != 2 * n) {
-      throw ctx.error("strides, dilations and pads do not match the kernel rank")
+      throw node.error("strides, dilations and pads do not match the kernel rank")
           .expected(n + " strides and dilations, " + 2 * n + " pads")
           .found(strides.length + ", " + dilations.length + ", " + pads.length).build();
     }
-    return new SpatialGeometry(kernel, strides, dilations, pads, autoPad, ctx.attrInt("ceil_mode", 0) != 0);
+    return new SpatialGeometry(kernel, strides, dilations, pads, autoPad, node.intAttr("ceil_mode", 0) != 0);
   }
 
   /** Same as {@link #read} for type inference. */
@@ -56,12 +65,24 @@ final class SpatialGeometry {
     return a;
   }
 
-  int rank() {
+  public long[] kernel() {
+    return kernel.clone();
+  }
+
+  public long[] strides() {
+    return strides.clone();
+  }
+
+  public long[] dilations() {
+    return dilations.clone();
+  }
+
+  public int rank() {
     return kernel.length;
   }
 
   /** Pads [begin..., end...] for this input's spatial dims. */
-  long[] pads(long[] spatial) {
+  public long[] pads(long[] spatial) {
     int n = rank();
     if (autoPad.equals("NOTSET")) {
       return explicitPads;
@@ -83,7 +104,7 @@ final class SpatialGeometry {
   }
 
   /** Output spatial dims for the given input spatial dims. */
-  long[] outputDims(long[] spatial) {
+  public long[] outputDims(long[] spatial) {
     int n = rank();
     long[] pads = pads(spatial);
     long[] out = new long[n];
@@ -110,7 +131,7 @@ final class SpatialGeometry {
   }
 
   /** The kernels' description of this window over an input of dims [N, C, spatial...]. */
-  dev.whittle.kernels.ConvShape convShape(long[] xDims, int outChannels, int groups) {
+  public dev.whittle.kernels.ConvShape convShape(long[] xDims, int outChannels, int groups) {
     long[] spatial = java.util.Arrays.copyOfRange(xDims, 2, xDims.length);
     long[] pads = pads(spatial);
     return new dev.whittle.kernels.ConvShape((int) xDims[0], (int) xDims[1], ints(spatial), outChannels, groups,
