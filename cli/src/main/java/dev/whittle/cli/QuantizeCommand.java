@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "quantize", mixinStandardHelpOptions = true,
     description = {"Quantize a model to int8 after the default optimization pipeline.", "",
         "dynamic: int8 MatMul/Gemm weights, activations quantized at run time (DynamicQuantizeLinear + MatMulInteger),",
-        "  uint8 embedding tables. weight-only: int8 weights + DequantizeLinear, float compute.",
+        "  uint8 embedding tables. weight-only: int8 weights + DequantizeLinear (--unpack-on-load: Cast and Mul, folded on load), float compute.",
         "static: calibrated QuantizeLinear/DequantizeLinear around Conv/MatMul/Gemm (QDQ; ONNX Runtime fuses them).",
         "The input is never modified; the output is written atomically, with the options in its metadata_props."})
 final class QuantizeCommand implements Callable<Integer> {
@@ -59,6 +59,10 @@ final class QuantizeCommand implements Callable<Integer> {
 
   @Option(names = "--per-channel", description = "One weight scale per output channel (Conv axis 0, MatMul [K,N] axis 1, Gemm transB axis 0).")
   boolean perChannel;
+
+  @Option(names = "--unpack-on-load", description = "weight-only: widen int8 weights with Cast and Mul, which ONNX Runtime folds"
+      + " when loading (float speed, int8 file), instead of DequantizeLinear, which it runs on every inference.")
+  boolean unpackOnLoad;
 
   @Option(names = "--symmetric", description = "Static activations as symmetric int8 (zero point 0) instead of asymmetric uint8.")
   boolean symmetric;
@@ -132,6 +136,9 @@ final class QuantizeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--max-drop must be at least 0: " + maxDrop);
     }
     QuantizationOptions.Mode parsedMode = QuantizationOptions.Mode.parse(mode);
+    if (unpackOnLoad && parsedMode != QuantizationOptions.Mode.WEIGHT_ONLY) {
+      throw new ParameterException(spec.commandLine(), "--unpack-on-load applies to --mode weight-only (found --mode " + mode + ")");
+    }
     if (tokenizer != null && (calibration == null || "random".equals(calibration))) {
       throw new ParameterException(spec.commandLine(), "--tokenizer needs --calibration TEXT_FILE (one sentence per line)");
     }
@@ -140,7 +147,7 @@ final class QuantizeCommand implements Callable<Integer> {
     boolean smooth = parsedMode == QuantizationOptions.Mode.DYNAMIC && calibration != null && !"random".equals(calibration) && !noSmooth;
     QuantizationOptions o = QuantizationOptions.defaults(parsedMode)
         .withFormat(QuantizationOptions.Format.parse(format)).withPerChannel(perChannel).withSymmetric(symmetric)
-        .withExclude(new LinkedHashSet<>(exclude)).withPerToken(perTokenNames(smooth));
+        .withExclude(new LinkedHashSet<>(exclude)).withPerToken(perTokenNames(smooth)).withUnpackOnLoad(unpackOnLoad);
     Calibrator.Kind kind = Calibrator.Kind.parse(calibrator);
     AccuracyBudget.Metric m = AccuracyBudget.Metric.parse(metric);
     if (o.mode() == QuantizationOptions.Mode.STATIC && calibration == null) {

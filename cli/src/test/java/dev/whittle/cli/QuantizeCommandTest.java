@@ -171,6 +171,21 @@ class QuantizeCommandTest {
     assertEquals(3, count(m, "DequantizeLinear"), m.graph().nodes().stream().map(Node::opType).toList().toString());
   }
 
+  @Test
+  void weightOnlyUnpackedOnLoadWritesCastAndMulNotDequantizeLinear() {
+    Path out = dir.resolve("u.onnx");
+    CliRun r = CliRun.of("quantize", mnist(), "-o", out.toString(), "--mode", "weight-only", "--per-channel", "--unpack-on-load");
+    assertEquals(0, r.exitCode(), r.err());
+    Model m = OnnxReader.read(out);
+    assertEquals(0, count(m, "DequantizeLinear"));
+    assertEquals(3, count(m, "Cast"), m.graph().nodes().stream().map(Node::opType).toList().toString());
+    assertTrue(r.out().contains("folded on load"), r.out());
+    CliRun dynamic = CliRun.of("quantize", mnist(), "-o", dir.resolve("d.onnx").toString(), "--unpack-on-load");
+    assertEquals(64, dynamic.exitCode());
+    assertTrue(dynamic.err().contains("--unpack-on-load applies to --mode weight-only"), dynamic.err());
+    assertFalse(Files.exists(dir.resolve("d.onnx")));
+  }
+
   private static String[] concat(String[] a, String[] b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);

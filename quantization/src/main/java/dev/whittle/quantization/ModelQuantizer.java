@@ -206,7 +206,7 @@ public final class ModelQuantizer {
     long needed = o.mode() == QuantizationOptions.Mode.DYNAMIC ? 11 : 10;
     String opsetProblem = Opsets.ensure(m, needed);
     final boolean perChannel = o.perChannel();
-    if (opsetProblem == null && perChannel && o.mode() == QuantizationOptions.Mode.WEIGHT_ONLY) {
+    if (opsetProblem == null && perChannel && o.mode() == QuantizationOptions.Mode.WEIGHT_ONLY && !o.unpackOnLoad()) {
       Opsets.ensure(m, 13); // per-axis DequantizeLinear when the ops allow; else Cast and Mul (see weightOnly)
     }
     // per-channel only: each merged column keeps its own scale, so merging changes no number
@@ -484,40 +484,55 @@ public final class ModelQuantizer {
 
     String weightOnly(Node n, boolean perChannel) {
       if (n.opType().equals("Gather")) {
-        return gather(n);
+        if (!o.unpackOnLoad()) {
+          return gather(n);
+        }
+        Object[] w = weight(n.input(0), -1, false, false);
+        n.setInput(0, widen(n, n.input(0).name(), (Value) w[0], (QuantParams) w[3], -1));
+        return describe((QuantParams) w[3]) + " table, Cast and Mul (folded on load), then float Gather";
       }
       int axis = perChannel ? weightAxis(n) : -1;
       Object[] w = weight(n.input(1), axis, false, !o.asymmetricWeights());
       QuantParams p = (QuantParams) w[3];
       String base = n.input(1).name();
-      if (axis >= 0 && model.defaultOpset() < 13) {
-        // DequantizeLinear has no axis before opset 13: (Cast(q) - zp) * scale, the scale shaped to broadcast along the axis
-        int rank = n.input(1).initializer().rank();
-        long[] shape = new long[rank - axis];
-        java.util.Arrays.fill(shape, 1);
-        shape[0] = p.channels();
-        Node cast = node(n, "Cast", base + "_Cast", (Value) w[0]);
-        cast.setAttribute(Attribute.of("to", (long) DType.FLOAT.code()));
-        Value f = value(base + "_float");
-        cast.addOutput(f);
-        if (!p.zeroPointsAllZero()) {
-          float[] zp = new float[p.channels()];
-          for (int i = 0; i < zp.length; i++) {
-            zp[i] = p.zeroPoint()[i];
-          }
-          Node sub = node(n, "Sub", base + "_minus_zero_point", f, init(base + "_zero_point_float", Tensor.ofFloats(shape, zp)));
-          f = value(base + "_centered");
-          sub.addOutput(f);
-        }
-        Node mul = node(n, "Mul", base + "_dequantize", f, init(base + "_channel_scale", Tensor.ofFloats(shape, p.scale().clone())));
-        Value out = value(base + "_dequantized");
-        mul.addOutput(out);
-        n.setInput(1, out);
-        return describe(p) + " weight, Cast and Mul by the channel scales (opset " + model.defaultOpset() + " has no per-axis"
-            + " DequantizeLinear), then float " + n.opType();
+      if (o.unpackOnLoad() || axis >= 0 && model.defaultOpset() < 13) {
+        n.setInput(1, widen(n, base, (Value) w[0], p, axis));
+        return describe(p) + " weight, Cast and Mul by the " + (p.perTensor() ? "scale" : "channel scales")
+            + (o.unpackOnLoad() ? " (folded on load)" : " (opset " + model.defaultOpset() + " has no per-axis DequantizeLinear)")
+            + ", then float " + n.opType();
       }
       n.setInput(1, dequantize(n, base, (Value) w[0], (Value) w[1], (Value) w[2], axis));
       return describe(p) + " weight, DequantizeLinear then float " + n.opType();
+    }
+
+    /**
+     * (Cast(q) − zp) · scale without DequantizeLinear, which has no axis before opset 13 and which
+     * ONNX Runtime never folds: the scale (and zero point) shaped to broadcast along {@code axis}.
+     */
+    Value widen(Node before, String base, Value q, QuantParams p, int axis) {
+      long[] shape = new long[0];
+      if (axis >= 0) {
+        shape = new long[q.initializer().rank() - axis];
+        java.util.Arrays.fill(shape, 1);
+        shape[0] = p.channels();
+      }
+      Node cast = node(before, "Cast", base + "_Cast", q);
+      cast.setAttribute(Attribute.of("to", (long) DType.FLOAT.code()));
+      Value f = value(base + "_float");
+      cast.addOutput(f);
+      if (!p.zeroPointsAllZero()) {
+        float[] zp = new float[p.channels()];
+        for (int i = 0; i < zp.length; i++) {
+          zp[i] = p.zeroPoint()[i];
+        }
+        Node sub = node(before, "Sub", base + "_minus_zero_point", f, init(base + "_zero_point_float", Tensor.ofFloats(shape, zp)));
+        f = value(base + "_centered");
+        sub.addOutput(f);
+      }
+      Node mul = node(before, "Mul", base + "_dequantize", f, init(base + "_channel_scale", Tensor.ofFloats(shape, p.scale().clone())));
+      Value out = value(base + "_dequantized");
+      mul.addOutput(out);
+      return out;
     }
 
     Value dequantize(Node before, String base, Value data, Value scale, Value zp, int axis) {

@@ -21,11 +21,13 @@ import java.util.Set;
  *       asymmetric uint8. Weights are always symmetric int8 unless {@code asymmetricWeights};
  *   <li>{@code exclude}: node names kept in float;
  *   <li>{@code weightOnly}: node names that get int8 weights but float compute, whatever the mode
- *       (a cheaper fallback than {@code exclude} for nodes whose activations quantize badly).
+ *       (a cheaper fallback than {@code exclude} for nodes whose activations quantize badly);
+ *   <li>{@code unpackOnLoad}: int8 weights of the weight-only form widened by ops a runtime folds when
+ *       loading ({@link #withUnpackOnLoad}).
  * </ul>
  */
 public record QuantizationOptions(Mode mode, Format format, boolean perChannel, boolean symmetric, boolean asymmetricWeights,
-    boolean quantizeEmbeddings, Set<String> exclude, Set<String> weightOnly, Set<String> perToken) {
+    boolean quantizeEmbeddings, Set<String> exclude, Set<String> weightOnly, Set<String> perToken, boolean unpackOnLoad) {
 
   /** How activations are handled. */
   public enum Mode {
@@ -72,32 +74,32 @@ public record QuantizationOptions(Mode mode, Format format, boolean perChannel, 
 
   /** Dynamic, per-tensor, symmetric int8 weights, embeddings quantized. */
   public static QuantizationOptions defaults(Mode mode) {
-    return new QuantizationOptions(mode, Format.QDQ, false, false, false, true, Set.of(), Set.of(), Set.of(WIDE));
+    return new QuantizationOptions(mode, Format.QDQ, false, false, false, true, Set.of(), Set.of(), Set.of(WIDE), false);
   }
 
   public QuantizationOptions withPerChannel(boolean b) {
-    return new QuantizationOptions(mode, format, b, symmetric, asymmetricWeights, quantizeEmbeddings, exclude, weightOnly, perToken);
+    return new QuantizationOptions(mode, format, b, symmetric, asymmetricWeights, quantizeEmbeddings, exclude, weightOnly, perToken, unpackOnLoad);
   }
 
   public QuantizationOptions withSymmetric(boolean b) {
-    return new QuantizationOptions(mode, format, perChannel, b, asymmetricWeights, quantizeEmbeddings, exclude, weightOnly, perToken);
+    return new QuantizationOptions(mode, format, perChannel, b, asymmetricWeights, quantizeEmbeddings, exclude, weightOnly, perToken, unpackOnLoad);
   }
 
   public QuantizationOptions withAsymmetricWeights(boolean b) {
-    return new QuantizationOptions(mode, format, perChannel, symmetric, b, quantizeEmbeddings, exclude, weightOnly, perToken);
+    return new QuantizationOptions(mode, format, perChannel, symmetric, b, quantizeEmbeddings, exclude, weightOnly, perToken, unpackOnLoad);
   }
 
   public QuantizationOptions withQuantizeEmbeddings(boolean b) {
-    return new QuantizationOptions(mode, format, perChannel, symmetric, asymmetricWeights, b, exclude, weightOnly, perToken);
+    return new QuantizationOptions(mode, format, perChannel, symmetric, asymmetricWeights, b, exclude, weightOnly, perToken, unpackOnLoad);
   }
 
   public QuantizationOptions withExclude(Set<String> names) {
-    return new QuantizationOptions(mode, format, perChannel, symmetric, asymmetricWeights, quantizeEmbeddings, names, weightOnly, perToken);
+    return new QuantizationOptions(mode, format, perChannel, symmetric, asymmetricWeights, quantizeEmbeddings, names, weightOnly, perToken, unpackOnLoad);
   }
 
   /** Nodes (by name) given int8 weights but float compute (weight-only form) whatever the mode. */
   public QuantizationOptions withWeightOnly(Set<String> names) {
-    return new QuantizationOptions(mode, format, perChannel, symmetric, asymmetricWeights, quantizeEmbeddings, exclude, names, perToken);
+    return new QuantizationOptions(mode, format, perChannel, symmetric, asymmetricWeights, quantizeEmbeddings, exclude, names, perToken, unpackOnLoad);
   }
 
   /**
@@ -109,16 +111,29 @@ public record QuantizationOptions(Mode mode, Format format, boolean perChannel, 
    */
   public QuantizationOptions withPerToken(Set<String> names) {
     return new QuantizationOptions(mode, format, perChannel, symmetric, asymmetricWeights, quantizeEmbeddings, exclude, weightOnly,
-        names);
+        names, unpackOnLoad);
   }
 
   public QuantizationOptions withFormat(Format f) {
-    return new QuantizationOptions(mode, f, perChannel, symmetric, asymmetricWeights, quantizeEmbeddings, exclude, weightOnly, perToken);
+    return new QuantizationOptions(mode, f, perChannel, symmetric, asymmetricWeights, quantizeEmbeddings, exclude, weightOnly, perToken, unpackOnLoad);
+  }
+
+  /**
+   * Weight-only form: each int8 weight is widened by Cast (and Mul by its scales, Sub of its zero
+   * points when not zero) instead of DequantizeLinear. Those read only initializers, so ONNX Runtime
+   * (and Whittle's constant folding) compute the float weights once when the model is loaded: the
+   * file keeps int8 weights, compute runs at float speed. DequantizeLinear is deliberately not folded
+   * by ONNX Runtime (its QDQ fusions need it), so the default form dequantizes on every run.
+   */
+  public QuantizationOptions withUnpackOnLoad(boolean b) {
+    return new QuantizationOptions(mode, format, perChannel, symmetric, asymmetricWeights, quantizeEmbeddings, exclude, weightOnly,
+        perToken, b);
   }
 
   @Override
   public String toString() {
     return "mode=" + mode.id() + ", format=" + format.name().toLowerCase(Locale.ROOT) + ", per-channel=" + perChannel + ", symmetric="
-        + symmetric + (asymmetricWeights ? ", asymmetric-weights" : "") + (exclude.isEmpty() ? "" : ", exclude=" + exclude.stream().sorted().toList());
+        + symmetric + (asymmetricWeights ? ", asymmetric-weights" : "") + (exclude.isEmpty() ? "" : ", exclude=" + exclude.stream().sorted().toList())
+        + (unpackOnLoad ? ", unpack-on-load" : "");
   }
 }

@@ -97,6 +97,26 @@ class QuantModesTest {
     assertTrue(OnnxWriter.toBytes(r.model()).length < OnnxWriter.toBytes(f).length);
   }
 
+  /** The Cast/Sub/Mul form computes what DequantizeLinear computes: the two quantized models agree to float rounding. */
+  @Test
+  void weightOnlyUnpackedOnLoadEqualsTheDequantizeLinearForm() {
+    Model f = QuantTestModels.cnn(7, 3, 8, 8);
+    for (boolean perChannel : new boolean[] {false, true}) {
+      for (boolean asymmetric : new boolean[] {false, true}) {
+        QuantizationOptions o = QuantizationOptions.defaults(QuantizationOptions.Mode.WEIGHT_ONLY).withPerChannel(perChannel)
+            .withAsymmetricWeights(asymmetric);
+        Model dq = ModelQuantizer.quantize(f, o).model();
+        ModelQuantizer.Result r = ModelQuantizer.quantize(f, o.withUnpackOnLoad(true));
+        String what = "per-channel " + perChannel + ", asymmetric " + asymmetric;
+        assertEquals(2, r.quantizedCount(), what);
+        assertEquals(0, count(r.model(), "DequantizeLinear"), what);
+        assertEquals(2, count(r.model(), "Cast"), what);
+        assertEquals(asymmetric ? 2 : 0, count(r.model(), "Sub"), what);
+        assertTrue(relError(dq, r.model(), inputs("x", 8, 3, 1, 3, 8, 8)) < 1e-6, what);
+      }
+    }
+  }
+
   @Test
   void dynamicKeepsConvInFloatAndSaysWhy() {
     ModelQuantizer.Result r = ModelQuantizer.quantize(QuantTestModels.cnn(7, 3, 8, 8),
