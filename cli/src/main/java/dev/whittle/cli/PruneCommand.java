@@ -129,6 +129,11 @@ final class PruneCommand implements Callable<Integer> {
   @Option(names = "--exclude", split = ",", paramLabel = "NAME", description = "Layers (weight or node names) to leave dense.")
   List<String> exclude = new ArrayList<>();
 
+  @Option(names = "--layer-sparsity", split = ",", paramLabel = "NAME=S",
+      description = "Targets for single layers (weight or node names), overriding --sparsity for them; a named layer is pruned"
+          + " even when it is the first or last. Under --scope global the others share one threshold.")
+  java.util.Map<String, Double> layerSparsity = new java.util.LinkedHashMap<>();
+
   @Option(names = "--report", paramLabel = "FILE.json",
       description = "Write per-layer sparsity, parameters, multiply-adds, sizes and accuracy as JSON.")
   Path report;
@@ -146,7 +151,7 @@ final class PruneCommand implements Callable<Integer> {
       default -> throw new ParameterException(spec.commandLine(), "--schedule must be oneshot or gradual: " + schedule);
     };
     PruningOptions o = new PruningOptions(sparsity, parsePattern(), parseScope(), !includeEdges, java.util.Set.of(),
-        new LinkedHashSet<>(exclude), parseCriterion());
+        new LinkedHashSet<>(exclude), parseCriterion(), layerSparsity);
     SparseInitializers.Format format = parseSparseFormat();
     if (tokenizer != null && (calibration == null || "random".equals(calibration))) {
       throw new ParameterException(spec.commandLine(), "--tokenizer needs --calibration TEXT_FILE (one sentence per line)");

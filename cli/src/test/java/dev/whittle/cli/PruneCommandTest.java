@@ -51,6 +51,21 @@ class PruneCommandTest {
   }
 
   @Test
+  void perLayerTargetsOverrideTheSparsity() {
+    Path out = dir.resolve("l.onnx");
+    CliRun r = CliRun.of("prune", mnist(), "-o", out.toString(), "--sparsity", "0.5", "--layer-sparsity",
+        "Parameter5=0.2,Parameter193_reshape1=0.9");
+    assertEquals(0, r.exitCode(), r.out() + r.err());
+    assertTrue(r.out().contains("200 weights,        160 kept (20.0% sparse)"), r.out());
+    assertTrue(r.out().contains("3,200 weights,      1,600 kept (50.0% sparse)"), r.out());
+    assertTrue(r.out().contains("2,560 weights,        256 kept (90.0% sparse)"), r.out());
+    CliRun unknown = CliRun.of("prune", mnist(), "-o", out.toString(), "--sparsity", "0.5", "--layer-sparsity", "conv9=0.2");
+    assertEquals(2, unknown.exitCode(), unknown.out());
+    assertTrue(unknown.err().contains("no prunable layer 'conv9'"), unknown.err());
+    assertEquals(64, CliRun.of("prune", mnist(), "-o", out.toString(), "--sparsity", "0.5", "--layer-sparsity", "x").exitCode());
+  }
+
+  @Test
   void distillsAtEveryStepOfAGradualSchedule() {
     Path out = dir.resolve("distilled.onnx");
     CliRun r = CliRun.of("prune", mnist(), "-o", out.toString(), "--sparsity", "0.8", "--schedule", "gradual", "--steps", "2",

@@ -170,25 +170,31 @@ public final class ChannelPruner {
     return new Result(m, r.layers(), r.skipped(), r.consumers(), r.parametersBefore(), parameters(m));
   }
 
-  /** Which channels each group keeps. */
+  /**
+   * Which channels each group keeps. A group whose producers have a target of their own (the first
+   * such producer's) is ranked alone; under a global scope one ranking covers every other group.
+   */
   private static List<boolean[]> choose(List<ChannelGroup> groups, PruningOptions o, Norm norm) {
     List<double[]> scores = groups.stream().map(g -> scores(g, norm)).toList();
     List<boolean[]> keep = new ArrayList<>();
     groups.forEach(g -> keep.add(all(g.channels)));
-    if (o.scope() == PruningOptions.Scope.LAYER) {
-      for (int i = 0; i < groups.size(); i++) {
-        double[] s = scores.get(i);
-        int remove = (int) Math.min(Math.round(o.sparsity() * s.length), s.length - 1L);
-        for (int c : ascending(s, remove)) {
-          keep.get(i)[c] = false;
-        }
+    List<Integer> shared = new ArrayList<>();
+    for (int i = 0; i < groups.size(); i++) {
+      PrunableLayer own = groups.get(i).producers.stream().filter(o::hasOwnSparsity).findFirst().orElse(null);
+      if (o.scope() == PruningOptions.Scope.GLOBAL && own == null) {
+        shared.add(i);
+        continue;
       }
-      return keep;
+      double[] s = scores.get(i);
+      int remove = (int) Math.min(Math.round((own == null ? o.sparsity() : o.sparsityOf(own)) * s.length), s.length - 1L);
+      for (int c : ascending(s, remove)) {
+        keep.get(i)[c] = false;
+      }
     }
     // global: scores relative to their group's mean, one ranking over every channel
     List<double[]> keys = new ArrayList<>();
     int total = 0;
-    for (int i = 0; i < groups.size(); i++) {
+    for (int i : shared) {
       double[] s = scores.get(i);
       double mean = Arrays.stream(s).average().orElse(0);
       for (int c = 0; c < s.length; c++) {

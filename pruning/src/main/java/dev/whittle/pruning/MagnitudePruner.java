@@ -20,6 +20,17 @@ public final class MagnitudePruner {
   /** The layers the options select, in execution order. */
   public static List<PrunableLayer> selected(Model model, PruningOptions o) {
     List<PrunableLayer> all = PrunableLayer.find(model);
+    for (String name : o.layerSparsity().keySet()) {
+      if (all.stream().noneMatch(l -> l.name().equals(name) || l.node().name().equals(name))) {
+        throw WhittleException.builder("no prunable layer '" + name + "' for its sparsity target")
+            .expected("the weight or node name of a MatMul, Gemm or Conv with float32 constant weights")
+            .found(all.size() + " prunable layer(s), e.g. " + all.stream().limit(3).map(PrunableLayer::name).toList()).build();
+      }
+    }
+    if (o.pattern() == PruningOptions.Pattern.TWO_FOUR && !o.layerSparsity().isEmpty()) {
+      throw WhittleException.builder("2:4 pruning has a fixed sparsity of 0.5: per-layer targets do not apply")
+          .expected("pattern unstructured or channels").build();
+    }
     List<PrunableLayer> out = new ArrayList<>();
     for (int i = 0; i < all.size(); i++) {
       if (whyNotSelected(all, i, o) == null) {
@@ -38,6 +49,9 @@ public final class MagnitudePruner {
     PrunableLayer l = all.get(i);
     if (o.exclude().contains(l.name()) || o.exclude().contains(l.node().name())) {
       return "excluded";
+    }
+    if (o.hasOwnSparsity(l)) {
+      return null;
     }
     if (!o.include().isEmpty()) {
       return o.include().contains(l.name()) || o.include().contains(l.node().name()) ? null : "not among the included layers";
@@ -74,22 +88,34 @@ public final class MagnitudePruner {
       }
     } else if (o.scope() == PruningOptions.Scope.LAYER) {
       for (PrunableLayer l : layers) {
-        float[] w = scores(l, inputRms.get(l.name()));
-        masks.put(l.name(), smallestGo(new float[][] {w}, previous(previous, l, w.length), o.sparsity())[0]);
+        masks.put(l.name(), ownMask(l, o, previous, inputRms));
       }
     } else {
-      float[][] all = new float[layers.size()][];
-      boolean[][] before = new boolean[layers.size()][];
+      // layers with targets of their own are ranked alone; one threshold over all the others
+      List<PrunableLayer> shared = layers.stream().filter(l -> !o.hasOwnSparsity(l)).toList();
+      float[][] all = new float[shared.size()][];
+      boolean[][] before = new boolean[shared.size()][];
       for (int i = 0; i < all.length; i++) {
-        all[i] = scores(layers.get(i), inputRms.get(layers.get(i).name()));
-        before[i] = previous(previous, layers.get(i), all[i].length)[0];
+        all[i] = scores(shared.get(i), inputRms.get(shared.get(i).name()));
+        before[i] = previous(previous, shared.get(i), all[i].length)[0];
       }
-      boolean[][] m = smallestGo(all, before, o.sparsity());
-      for (int i = 0; i < all.length; i++) {
-        masks.put(layers.get(i).name(), m[i]);
+      boolean[][] m = all.length == 0 ? new boolean[0][] : smallestGo(all, before, o.sparsity());
+      for (PrunableLayer l : layers) {
+        int i = shared.indexOf(l);
+        if (i >= 0) {
+          masks.put(l.name(), m[i]);
+        } else {
+          masks.put(l.name(), ownMask(l, o, previous, inputRms));
+        }
       }
     }
     return masks;
+  }
+
+  /** The mask of {@code l} ranked within itself, at its own target. */
+  private static boolean[] ownMask(PrunableLayer l, PruningOptions o, Map<String, boolean[]> previous, Map<String, double[]> inputRms) {
+    float[] w = scores(l, inputRms.get(l.name()));
+    return smallestGo(new float[][] {w}, previous(previous, l, w.length), o.sparsityOf(l))[0];
   }
 
   /** |w|, times the input's RMS per reduction row when known. */

@@ -118,7 +118,7 @@ final class ObsPruner {
       }
     }
     double[][] w = denseRefit(cross, u, w0, added);
-    boolean[][] gone = sweep(w, u, wasPruned, o, k);
+    boolean[][] gone = sweep(w, u, wasPruned, o.withSparsity(o.sparsityOf(l)), k);
     boolean[] keep = new boolean[flat0.length];
     float[] out = new float[flat0.length];
     float[] bias = withBias ? new float[n] : null;

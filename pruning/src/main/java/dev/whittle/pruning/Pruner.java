@@ -60,7 +60,7 @@ public final class Pruner {
     }
     ObsPruner obs = options.criterion() == PruningOptions.Criterion.OBS ? new ObsPruner(model, calibration) : null;
     for (int t = 1; t <= schedule.steps(); t++) {
-      PruningOptions step = options.withSparsity(schedule.sparsityAt(t, options.sparsity()));
+      PruningOptions step = options.atStep(schedule, t);
       masks = options.criterion() == PruningOptions.Criterion.OBS ? obs.prune(m, step, masks)
           : MagnitudePruner.masks(m, step, masks, rms);
       MagnitudePruner.apply(m, masks);

@@ -427,6 +427,14 @@ class ChannelPrunerTest {
     assertEquals(1, layer(almostAll, "c2").after());
     Map<String, Tensor> in = sample(m);
     assertEquals(2, run(almostAll.model(), in).length / 16);
+    // a layer with a target of its own is ranked alone: c1 loses a third of its 6, c2 alone meets 0.5 of its 10
+    ChannelPruner.Result own = ChannelPruner.prune(m, o.withLayerSparsity(Map.of("c1", 1.0 / 3)), ChannelPruner.Norm.L2);
+    assertEquals(4, layer(own, "c1").after());
+    assertEquals(5, layer(own, "c2").after());
+    ChannelPruner.Result perLayer = ChannelPruner.prune(m, o.withScope(PruningOptions.Scope.LAYER)
+        .withLayerSparsity(Map.of("c2", 0.8)), ChannelPruner.Norm.L1);
+    assertEquals(3, layer(perLayer, "c1").after());
+    assertEquals(2, layer(perLayer, "c2").after());
   }
 
   @Test

@@ -136,6 +136,46 @@ class MagnitudePrunerTest {
     }
   }
 
+  @Test
+  void perLayerTargetsOverrideTheSparsityAndFollowTheSchedule() {
+    Model m = mlp();
+    // W1 is the first layer: its own target selects it; W2 takes the overall 0.5, W3 (last) stays dense
+    PruningOptions o = PruningOptions.of(0.5).withLayerSparsity(Map.of("mm", 0.25));
+    Map<String, boolean[]> masks = MagnitudePruner.masks(m, o, Map.of());
+    assertEquals(List.of("W1", "W2"), List.copyOf(masks.keySet()));
+    assertEquals(0.25, MagnitudePruner.sparsity(masks.get("W1")), 1e-9);
+    assertEquals(0.5, MagnitudePruner.sparsity(masks.get("W2")), 1e-9);
+    // global: W1 ranked alone at its target, one threshold over W2 and W3 meets 0.8 of their total
+    PruningOptions g = PruningOptions.of(0.8).withScope(PruningOptions.Scope.GLOBAL).withSkipFirstAndLast(false)
+        .withLayerSparsity(Map.of("W1", 0.25));
+    Map<String, boolean[]> gm = MagnitudePruner.masks(m, g, Map.of());
+    assertEquals(0.25, MagnitudePruner.sparsity(gm.get("W1")), 1e-9);
+    int kept = 0;
+    for (String w : List.of("W2", "W3")) {
+      for (boolean b : gm.get(w)) {
+        kept += b ? 1 : 0;
+      }
+    }
+    assertEquals(0.8, 1 - kept / (double) (64 + 12), 0.01);
+    // gradual: every target follows the cubic schedule to its own end
+    Pruner.Result r = Pruner.prune(m, o, Schedule.gradual(3), RetrainHook.NONE, List.of());
+    assertEquals(0.25, MagnitudePruner.sparsity(r.masks().get("W1")), 1e-9);
+    PruningOptions mid = o.atStep(Schedule.gradual(3), 1);
+    assertEquals(Schedule.gradual(3).sparsityAt(1, 0.25), mid.layerSparsity().get("mm"), 1e-12);
+    assertEquals(Schedule.gradual(3).sparsityAt(1, 0.5), mid.sparsity(), 1e-12);
+  }
+
+  @Test
+  void perLayerTargetsMustNameALayerAndBeAFraction() {
+    Model m = mlp();
+    WhittleException unknown = assertThrows(WhittleException.class,
+        () -> MagnitudePruner.masks(m, PruningOptions.of(0.5).withLayerSparsity(Map.of("nope", 0.3)), Map.of()));
+    assertTrue(unknown.getMessage().contains("'nope'"), unknown.getMessage());
+    assertThrows(WhittleException.class, () -> PruningOptions.of(0.5).withLayerSparsity(Map.of("W2", 1.0)));
+    assertThrows(WhittleException.class, () -> MagnitudePruner.masks(m,
+        PruningOptions.of(0.5).withPattern(PruningOptions.Pattern.TWO_FOUR).withLayerSparsity(Map.of("W2", 0.3)), Map.of()));
+  }
+
   private static float[] filled(int n, float v) {
     float[] a = new float[n];
     java.util.Arrays.fill(a, v);
