@@ -35,6 +35,10 @@ final class OrtKernels {
   static String check(Model m) {
     long opset = m.defaultOpset();
     for (Node n : m.graph().nodes()) {
+      // integer ops keep 8-bit tensors through MaxPool, whose CPU kernel takes them from opset 12 only
+      if (n.is("MaxPool") && opset < 12 && EIGHT_BIT.contains(type(n.input(0)))) {
+        return n.label() + " pools " + name(type(n.input(0))) + ", which needs opset 12 (model: " + opset + ")";
+      }
       Integer since = SINCE.get(n.opType());
       if (since == null || !n.isStandard()) {
         continue;
