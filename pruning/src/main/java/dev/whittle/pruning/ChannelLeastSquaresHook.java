@@ -46,20 +46,22 @@ public final class ChannelLeastSquaresHook implements RetrainHook {
         originals.add(o);
       }
     }
-    Map<String, List<Tensor>> originalInputs = LayerInputs.capture(original, originals, calibration);
     Model work = pruned.copy();
+    // in execution order, one layer's inputs (pruned and original) held at a time
+    SequentialCapture captures = new SequentialCapture(calibration);
+    SequentialCapture originalCaptures = new SequentialCapture(calibration);
     Map<String, Tensor> updated = new LinkedHashMap<>();
     for (int i = 0; i < outputs.size(); i++) {
       String output = outputs.get(i);
       PrunableLayer l = PrunableLayer.find(work).stream().filter(x -> x.node().output(0).name().equals(output)).findFirst()
           .orElseThrow();
       PrunableLayer o = originals.get(i);
-      List<Tensor> inputs = LayerInputs.capture(work, List.of(l), calibration).get(l.node().input(0).name());
+      List<Tensor> inputs = captures.capture(work, l.node().input(0).name());
       int[] columns = keptOutputs.getOrDefault(l.node().output(0).name(), IntStream.range(0, l.n()).toArray());
       Value bias = LayerFit.bias(l);
       float[] w = l.weight().initializer().toFloatArray();
       LayerFit.Fit fit = LayerFit.refit(l, inputs, w, bias == null ? null : bias.initializer().toFloatArray(), w, null,
-          LayerFit.target(o, columns, originalInputs.get(o.node().input(0).name())));
+          LayerFit.target(o, columns, originalCaptures.capture(original, o.node().input(0).name())));
       Tensor wt = Tensor.ofFloats(l.weight().initializer().dims(), fit.weights());
       updated.put(l.name(), wt);
       work.graph().setInitializer(l.weight(), wt);

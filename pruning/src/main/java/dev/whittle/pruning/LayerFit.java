@@ -102,11 +102,12 @@ final class LayerFit {
     float[] wOut = start.clone();
     float[] bOut = startBias == null ? null : startBias.clone();
     PrunableLayer t = target.layer();
-    for (int col = 0; col < layer.n(); col++) {
+    // columns are independent, each writes only its own weights: solved in parallel, same result
+    java.util.stream.IntStream.range(0, layer.n()).parallel().forEach(col -> {
       // kept rows of this column, plus the bias
       int[] s = keptRows(layer, keep, col, withBias);
       if (s.length == 0) {
-        continue;
+        return;
       }
       // right-hand side: C_S,· · (w0, b0) = X_p,Sᵀ y for the original outputs y = X_o w0 + b0
       int original = target.columns()[col];
@@ -138,7 +139,7 @@ final class LayerFit {
           wOut[layer.index(s[a], col)] = (float) solution.getEntry(a);
         }
       }
-    }
+    });
     return new Fit(wOut, bOut);
   }
 

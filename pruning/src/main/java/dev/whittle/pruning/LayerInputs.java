@@ -6,38 +6,25 @@ import dev.whittle.passes.Optimizer;
 import dev.whittle.runtime.RunOptions;
 import dev.whittle.runtime.Session;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What layers multiply: their input tensors on calibration data, captured with runtime taps. */
+/** What layers multiply: their input tensors on calibration data, captured with runtime taps, and their Gram matrices. */
 final class LayerInputs {
   private LayerInputs() {}
 
-  /** The input tensors of the layers in {@code model}, one per calibration sample, by value name. */
-  static Map<String, List<Tensor>> capture(Model model, Collection<PrunableLayer> layers, List<Map<String, Tensor>> calibration) {
-    Map<String, List<Tensor>> seen = new LinkedHashMap<>();
-    for (PrunableLayer l : layers) {
-      seen.put(l.node().input(0).name(), new ArrayList<>());
+  /** Value {@code name} of {@code model} on every calibration sample. */
+  static List<Tensor> capture(Model model, String name, List<Map<String, Tensor>> calibration) {
+    if (model.graph().value(name) != null && model.graph().value(name).isGraphInput()) {
+      return calibration.stream().map(in -> in.get(name)).toList();
     }
-    try (Session s = Session.open(prefix(model, seen.keySet()))) {
+    List<Tensor> out = new ArrayList<>();
+    try (Session s = Session.open(prefix(model, java.util.Set.of(name)))) {
       for (Map<String, Tensor> in : calibration) {
-        // a layer reading a graph input sees the sample itself (taps observe computed values)
-        seen.forEach((name, list) -> {
-          if (in.containsKey(name)) {
-            list.add(in.get(name));
-          }
-        });
-        // tapped tensors are immutable (RunOptions): kept as they are, no copy
-        s.runValues(in, RunOptions.tap(seen.keySet(), (name, t) -> {
-          synchronized (seen) {
-            seen.get(name).add(t);
-          }
-        }));
+        s.runValues(in, RunOptions.tap(java.util.Set.of(name), (n, t) -> out.add(t)));
       }
     }
-    return seen;
+    return out;
   }
 
   /**

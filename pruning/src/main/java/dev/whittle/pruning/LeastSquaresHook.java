@@ -19,9 +19,6 @@ import java.util.Map;
  */
 public final class LeastSquaresHook implements RetrainHook {
   private final Model original;
-  /** The original model's layer inputs for the last calibration list seen: it does not change between steps. */
-  private List<Map<String, Tensor>> capturedFor;
-  private Map<String, List<Tensor>> originalInputs;
 
   public LeastSquaresHook(Model original) {
     this.original = original;
@@ -35,28 +32,24 @@ public final class LeastSquaresHook implements RetrainHook {
         layers.add(l);
       }
     }
-    if (capturedFor != calibration) {
-      // every refittable layer, so any later mask set finds its inputs
-      originalInputs = LayerInputs.capture(original, PrunableLayer.find(original).stream().filter(LayerRows::supported).toList(),
-          calibration);
-      capturedFor = calibration;
-    }
-    // layer by layer, in execution order: each layer sees the inputs the already refit layers above it give
+    // layer by layer, in execution order: each layer sees the inputs the already refit layers above it
+    // give, and the original layer's inputs in the original model; both captured as the sweep goes, so
+    // only the current layer's inputs are held (layers reading one value, attention's Q, K and V,
+    // share its capture while a reader is left)
     Model work = pruned.copy();
     Map<String, Tensor> updated = new LinkedHashMap<>();
-    // layers reading one value (attention's Q, K, V) share its capture: everything that computes the
-    // value comes before the first of them, so refitting one of them does not change it
-    Map<String, List<Tensor>> prunedByInput = new LinkedHashMap<>();
+    SequentialCapture captures = new SequentialCapture(calibration);
+    SequentialCapture originals = new SequentialCapture(calibration);
     for (PrunableLayer l : layers) {
-      List<Tensor> prunedInputs = prunedByInput.computeIfAbsent(l.node().input(0).name(),
-          name -> LayerInputs.capture(work, List.of(l), calibration).get(name));
+      String input = l.node().input(0).name();
+      List<Tensor> prunedInputs = captures.capture(work, input);
       Value bias = LayerFit.bias(l);
       float[] w0 = l.weight().initializer().toFloatArray();
       float[] w = work.graph().value(l.name()).initializer().toFloatArray();
       float[] b = bias == null ? null : work.graph().value(bias.name()).initializer().toFloatArray();
       int[] columns = java.util.stream.IntStream.range(0, l.n()).toArray();
       LayerFit.Fit fit = LayerFit.refit(l, prunedInputs, w, b, w0, masks.get(l.name()),
-          LayerFit.target(l, columns, originalInputs.get(l.node().input(0).name())));
+          LayerFit.target(l, columns, originals.capture(original, input)));
       Tensor wt = Tensor.ofFloats(l.weight().initializer().dims(), fit.weights());
       updated.put(l.name(), wt);
       work.graph().setInitializer(work.graph().value(l.name()), wt);
@@ -72,13 +65,14 @@ public final class LeastSquaresHook implements RetrainHook {
   /** RMS of each reduction row's input over the calibration data, per selected layer (by weight name). */
   static Map<String, double[]> inputRms(Model model, List<PrunableLayer> layers, List<Map<String, Tensor>> calibration) {
     List<PrunableLayer> usable = layers.stream().filter(LayerRows::supported).toList();
-    Map<String, List<Tensor>> inputs = LayerInputs.capture(model, usable, calibration);
+    // one layer's inputs held at a time
+    SequentialCapture inputs = new SequentialCapture(calibration);
     Map<String, double[]> out = new LinkedHashMap<>();
     for (PrunableLayer l : usable) {
       double[] sum = new double[l.k()];
       long[] count = {0};
       LayerRows rows = new LayerRows(l);
-      for (Tensor t : inputs.get(l.node().input(0).name())) {
+      for (Tensor t : inputs.capture(model, l.node().input(0).name())) {
         rows.forEach(t, r -> {
           for (int i = 0; i < r.length; i++) {
             sum[i] += (double) r[i] * r[i];

@@ -38,8 +38,6 @@ final class ObsPruner {
 
   private final Model original;
   private final List<Map<String, Tensor>> calibration;
-  /** The original model's layer inputs on the calibration data, by value name (captured once). */
-  private Map<String, List<Tensor>> originalInputs;
 
   ObsPruner(Model original, List<Map<String, Tensor>> calibration) {
     this.original = original;
@@ -66,15 +64,15 @@ final class ObsPruner {
         masks.putAll(MagnitudePruner.masks(model, o.withInclude(java.util.Set.of(l.name())), previous));
       }
     }
-    if (originalInputs == null) {
-      originalInputs = LayerInputs.capture(original, PrunableLayer.find(original).stream().filter(LayerRows::supported).toList(),
-          calibration);
-    }
+    // both captured as the sweep goes: only the current layer's inputs are held
+    SequentialCapture captures = new SequentialCapture(calibration);
+    SequentialCapture originals = new SequentialCapture(calibration);
     for (List<PrunableLayer> group : byInput.values()) {
       String input = group.getFirst().node().input(0).name();
-      List<Tensor> inputs = LayerInputs.capture(model, group, calibration).get(input);
+      List<Tensor> inputs = captures.capture(model, input);
+      List<Tensor> originalInputs = originals.capture(original, input);
       for (PrunableLayer l : group) {
-        masks.put(l.name(), pruneLayer(model, l, inputs, originalInputs.get(input), o, previous.get(l.name())));
+        masks.put(l.name(), pruneLayer(model, l, inputs, originalInputs, o, previous.get(l.name())));
       }
     }
     return masks;

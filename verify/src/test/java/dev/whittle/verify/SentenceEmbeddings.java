@@ -17,11 +17,7 @@ public final class SentenceEmbeddings {
 
   /** The English test sentences (one per line) of {@code sentences.txt}. */
   public static List<String> sentences() {
-    try (InputStream in = SentenceEmbeddings.class.getResourceAsStream("sentences.txt")) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return lines("sentences.txt");
   }
 
   /**
@@ -29,7 +25,20 @@ public final class SentenceEmbeddings {
    * them among {@link #sentences()}.
    */
   public static List<String> calibrationSentences() {
-    try (InputStream in = SentenceEmbeddings.class.getResourceAsStream("calibration-sentences.txt")) {
+    return lines("calibration-sentences.txt");
+  }
+
+  /**
+   * A larger calibration text, {@code calibration-text.txt}: 2,400 further sentences written for
+   * calibration on everyday, science, technology, travel and culture, sports and people, and civic
+   * topics (in shuffled order), none of them among {@link #sentences()} or {@link #calibrationSentences()}.
+   */
+  public static List<String> calibrationText() {
+    return lines("calibration-text.txt");
+  }
+
+  private static List<String> lines(String resource) {
+    try (InputStream in = SentenceEmbeddings.class.getResourceAsStream(resource)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

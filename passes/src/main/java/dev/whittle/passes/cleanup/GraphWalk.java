@@ -2,10 +2,16 @@ package dev.whittle.passes.cleanup;
 
 import dev.whittle.ir.Graph;
 import dev.whittle.ir.Node;
+import dev.whittle.ir.Value;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
-/** Visits a graph and, depth first, every subgraph below it. */
+/** Visits a graph and, depth first, every subgraph below it; finds what a value depends on. */
 public final class GraphWalk {
   private GraphWalk() {}
 
@@ -16,5 +22,18 @@ public final class GraphWalk {
         forEachGraph(sg, action);
       }
     }
+  }
+
+  /** The nodes {@code target} depends on through node inputs (its producer, their producers, ...). */
+  public static Set<Node> producersOf(Value target) {
+    Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    Deque<Value> todo = new ArrayDeque<>(List.of(target));
+    while (!todo.isEmpty()) {
+      Node p = todo.pop().producer();
+      if (p != null && seen.add(p)) {
+        p.inputs().stream().filter(v -> v != null).forEach(todo::push);
+      }
+    }
+    return seen;
   }
 }

@@ -6,10 +6,9 @@ import dev.whittle.ir.Node;
 import dev.whittle.ir.Tensor;
 import dev.whittle.ir.Value;
 import dev.whittle.ir.WhittleException;
-import java.util.ArrayDeque;
+import dev.whittle.passes.cleanup.GraphWalk;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,7 +58,7 @@ public final class TrainableGraph {
     if (t == null || t.isInitializer() || t.producer() == null) {
       throw WhittleException.builder("no computed value '" + target + "' to train").expected("a value computed by a node").build();
     }
-    Set<Node> needed = needed(t);
+    Set<Node> needed = GraphWalk.producersOf(t);
     for (Node node : model.graph().topologicalOrder()) {
       if (needed.contains(node)) {
         g.add(node, new HashSet<>(trainable));
@@ -68,19 +67,6 @@ public final class TrainableGraph {
     g.target = g.slots.get(t);
     g.finish();
     return g;
-  }
-
-  /** The nodes {@code target} depends on. */
-  private static Set<Node> needed(Value target) {
-    Set<Node> seen = new HashSet<>();
-    Deque<Value> todo = new ArrayDeque<>(List.of(target));
-    while (!todo.isEmpty()) {
-      Node p = todo.pop().producer();
-      if (p != null && seen.add(p)) {
-        p.inputs().stream().filter(v -> v != null).forEach(todo::push);
-      }
-    }
-    return seen;
   }
 
   private void add(Node node, Set<String> trainable) {

@@ -32,11 +32,18 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * MiniLM with every MatMul weight at 50% unstructured sparsity: magnitude alone, magnitude with
  * the least-squares hook, and the second-order criterion (which refits as it prunes), calibrated on
- * {@code calibration-sentences.txt} (written for this, none of them in the evaluation set). Mean
- * cosine of mean-pooled sentence embeddings against the dense model, all run in ONNX Runtime; the
- * best pruned model is then quantized (dynamic int8, per channel) and reported with size and cosine.
+ * 1,000 sentences written for this ({@code calibration-sentences.txt} and the start of
+ * {@code calibration-text.txt}), none of them in the evaluation sets. Mean cosine of mean-pooled
+ * sentence embeddings against the dense model, all run in ONNX Runtime, on the 24 evaluation
+ * sentences and on the last 200 sentences of {@code calibration-text.txt} (held out); the best pruned
+ * model is then quantized (dynamic int8, per channel) and reported with size and cosine.
  */
 class PruningMiniLmTest {
+  /** Sentences of calibration-text.txt used for calibration (after the 236 of calibration-sentences.txt). */
+  static final int TEXT = 764;
+  /** The last sentences of calibration-text.txt, held out of calibration and evaluated on. */
+  static final int HELD_OUT = 200;
+
   @TempDir Path dir;
 
   @Test
@@ -44,10 +51,16 @@ class PruningMiniLmTest {
     Path file = TestAssets.fetchedModel("minilm/all-minilm-l6-v2.onnx");
     BertTokenizer tokenizer = BertTokenizer.load(TestAssets.fetchedModel("minilm/all-minilm-l6-v2-tokenizer.json"));
     Model dense = Optimizer.run(OnnxReader.read(file)).model();
-    // all 236 calibration sentences (~4,700 tokens): obs reached 0.910 on ~1,000 tokens and 0.929 on
-    // 120 of these sentences, so more text helps
-    List<String> sentences = SentenceEmbeddings.calibrationSentences();
+    // measured on 236 sentences then on 2,436 (obs on 24 / 200 held-out sentences): 0.939 / - then
+    // 0.954 / 0.957, least squares with magnitude masks 0.916 then 0.941 on 1,000: layer-wise refits
+    // overfit a few thousand tokens (on their own calibration sentences obs reaches 0.987 with 200
+    // sentences, 0.966 with 2,436), so more text helps until both meet near 0.96
+    List<String> sentences = new ArrayList<>(SentenceEmbeddings.calibrationSentences());
+    List<String> text = SentenceEmbeddings.calibrationText();
+    sentences.addAll(text.subList(0, TEXT));
+    List<String> heldOut = text.subList(text.size() - HELD_OUT, text.size());
     assertTrue(java.util.Collections.disjoint(sentences, SentenceEmbeddings.sentences()), "calibration and evaluation overlap");
+    assertTrue(java.util.Collections.disjoint(sentences, heldOut), "calibration and held-out sentences overlap");
     List<Map<String, Tensor>> calibration = new ArrayList<>();
     for (String s : sentences) {
       calibration.add(SentenceEmbeddings.bertInputs(SentenceEmbeddings.unpadded(tokenizer.encode(s, 64))));
@@ -65,23 +78,29 @@ class PruningMiniLmTest {
       }
     }
     Path densePath = write(dense, "dense.onnx");
-    double without = meanCosine(densePath, write(plain.model(), "plain.onnx"), tokenizer);
-    double withHook = meanCosine(densePath, write(refit.model(), "refit.onnx"), tokenizer);
+    List<String> eval = SentenceEmbeddings.sentences();
+    Path plainPath = write(plain.model(), "plain.onnx");
+    Path refitPath = write(refit.model(), "refit.onnx");
     Path obsPath = write(obs.model(), "obs.onnx");
-    double second = meanCosine(densePath, obsPath, tokenizer);
+    double without = meanCosine(densePath, plainPath, tokenizer, eval);
+    double withHook = meanCosine(densePath, refitPath, tokenizer, eval);
+    double second = meanCosine(densePath, obsPath, tokenizer, eval);
     ModelQuantizer.Result q = ModelQuantizer.quantize(obs.model(),
         QuantizationOptions.defaults(QuantizationOptions.Mode.DYNAMIC).withPerChannel(true));
     Path quantPath = write(q.model(), "obs-int8.onnx");
-    double quantized = meanCosine(densePath, quantPath, tokenizer);
+    double quantized = meanCosine(densePath, quantPath, tokenizer, eval);
     System.out.printf("MiniLM 50%% sparse, mean sentence-embedding cosine vs dense over %d sentences (calibration: %d others):"
-        + " magnitude only %.4f, with the least-squares hook %.4f, second order (obs) %.4f%n", SentenceEmbeddings.sentences().size(),
-        sentences.size(), without, withHook, second);
+        + " magnitude only %.4f, with the least-squares hook %.4f, second order (obs) %.4f%n", eval.size(), sentences.size(), without,
+        withHook, second);
+    System.out.printf("MiniLM 50%% sparse, same over %d held-out sentences: magnitude only %.4f, with the least-squares hook %.4f,"
+        + " second order (obs) %.4f%n", heldOut.size(), meanCosine(densePath, plainPath, tokenizer, heldOut),
+        meanCosine(densePath, refitPath, tokenizer, heldOut), meanCosine(densePath, obsPath, tokenizer, heldOut));
     System.out.printf("MiniLM 50%% sparse (obs) then dynamic int8: %,d -> %,d bytes (%,d deflated), cosine vs dense %.4f%n",
         Files.size(densePath), Files.size(quantPath), dev.whittle.ir.report.FileSizes.deflated(quantPath), quantized);
     // the issue's target of 0.98 is NOT reached (see the issue notes): these guard the ordering measured
     // when this was written (magnitude < least-squares < obs) and that quantizing costs little on top
     assertTrue(withHook >= without + 0.05, "the least-squares hook must help: " + withHook + " vs " + without);
-    assertTrue(second >= withHook + 0.02, "second order must beat magnitude + least squares: " + second + " vs " + withHook);
+    assertTrue(second >= withHook + 0.005, "second order must beat magnitude + least squares: " + second + " vs " + withHook);
     assertTrue(quantized >= second - 0.02, "int8 on top of pruning: " + quantized + " vs " + second);
   }
 
@@ -91,10 +110,9 @@ class PruningMiniLmTest {
     return p;
   }
 
-  /** Mean cosine of the two models' mean-pooled embeddings, both run in ONNX Runtime. */
-  private static double meanCosine(Path a, Path b, BertTokenizer tokenizer) {
+  /** Mean cosine of the two models' mean-pooled embeddings of {@code sentences}, both run in ONNX Runtime. */
+  private static double meanCosine(Path a, Path b, BertTokenizer tokenizer, List<String> sentences) {
     double sum = 0;
-    List<String> sentences = SentenceEmbeddings.sentences();
     try (OrtRunner x = OrtRunner.open(a); OrtRunner y = OrtRunner.open(b)) {
       for (String s : sentences) {
         BertTokenizer.Encoding e = SentenceEmbeddings.unpadded(tokenizer.encode(s, 48));
