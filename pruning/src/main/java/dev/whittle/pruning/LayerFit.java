@@ -36,9 +36,15 @@ final class LayerFit {
 
   /**
    * What to reproduce: outputs {@code columns[j]} of the original {@code layer} (weights {@code w0},
-   * bias {@code b0} or null) on that layer's original inputs.
+   * bias {@code b0} or null) on that layer's original inputs, plus {@code shift} (null for none: per
+   * sample, one value per output row and column) — what a following residual Add lost upstream.
    */
-  record Target(PrunableLayer layer, float[] w0, float[] b0, int[] columns, List<Tensor> inputs) {}
+  record Target(PrunableLayer layer, float[] w0, float[] b0, int[] columns, List<Tensor> inputs, List<Tensor> shift) {
+    /** This target plus {@code shift}. */
+    Target shifted(List<Tensor> shift) {
+      return new Target(layer, w0, b0, columns, inputs, shift);
+    }
+  }
 
   /** Refit weights (the layer's layout) and bias (null when the layer has none). */
   record Fit(float[] weights, float[] bias) {}
@@ -72,7 +78,8 @@ final class LayerFit {
   /** The original-model target of {@code l} for output columns {@code columns}, on the captured {@code inputs}. */
   static Target target(PrunableLayer l, int[] columns, List<Tensor> inputs) {
     Value b = bias(l);
-    return new Target(l, l.weight().initializer().toFloatArray(), b == null ? null : b.initializer().toFloatArray(), columns, inputs);
+    return new Target(l, l.weight().initializer().toFloatArray(), b == null ? null : b.initializer().toFloatArray(), columns, inputs,
+        null);
   }
 
   /**
@@ -94,6 +101,7 @@ final class LayerFit {
     double[][][] gc = LayerInputs.grams(rows, inputs, originalRows, target.inputs(), withBias);
     double[][] g = gc[0];
     double[][] cross = gc[1];
+    double[][] shifted = target.shift() == null ? null : shiftProducts(rows, inputs, target.shift(), target.layer().n(), withBias);
     double meanDiag = 0;
     for (int i = 0; i < k; i++) {
       meanDiag += g[i][i];
@@ -126,6 +134,9 @@ final class LayerFit {
         for (int j = 0; j < dim0; j++) {
           sum += ca[j] * full[j];
         }
+        if (shifted != null) {
+          sum += shifted[s[a]][original];
+        }
         x0[a] = s[a] == k ? bOut[col] : start[layer.index(s[a], col)];
         // the damping pulls toward the anchor, not toward zero: with few calibration rows (fewer
         // than kept inputs) the fit stays near the pruned layer
@@ -141,6 +152,76 @@ final class LayerFit {
       }
     });
     return new Fit(wOut, bOut);
+  }
+
+  /**
+   * For a MatMul whose output (after its bias) goes into a residual Add h + r: r_o − r_p per sample,
+   * the residual stream's value in the original model minus its value in the pruned one. Refitting
+   * the layer toward h_o + (r_o − r_p) instead of h_o makes the sum h + r, what the next layers
+   * read, match the original's: each block makes up for the error the blocks above it left (the
+   * error feedback a layer-wise fit otherwise lacks). Null when there is no such Add or r broadcasts.
+   * Measured on MiniLM at 50% with least squares (1,000 calibration sentences): sentence-embedding
+   * cosine 0.9437 → 0.9504 on 200 held-out sentences.
+   */
+  static List<Tensor> residualShift(PrunableLayer l, List<Tensor> prunedInputs, Model pruned, SequentialCapture prunedCaptures,
+      Model original, SequentialCapture originalCaptures) {
+    String r = residualInput(l);
+    if (r == null) {
+      return null;
+    }
+    List<Tensor> ro = originalCaptures.capture(original, r);
+    List<Tensor> rp = prunedCaptures.capture(pruned, r);
+    List<Tensor> shift = new ArrayList<>();
+    for (int i = 0; i < ro.size(); i++) {
+      if (ro.get(i).elementCount() != prunedInputs.get(i).elementCount() / l.k() * l.n()
+          || rp.get(i).elementCount() != ro.get(i).elementCount()) {
+        return null;
+      }
+      float[] d = ro.get(i).toFloatArray();
+      float[] p = rp.get(i).toFloatArray();
+      for (int j = 0; j < d.length; j++) {
+        d[j] -= p[j];
+      }
+      shift.add(Tensor.ofFloats(ro.get(i).dims(), d));
+    }
+    return shift;
+  }
+
+  /** The other input of the residual Add that a MatMul's output (after its bias) flows into, or null. */
+  private static String residualInput(PrunableLayer l) {
+    if (!l.node().is("MatMul")) {
+      return null;
+    }
+    Value out = l.node().output(0);
+    if (bias(l) != null) {
+      out = out.uses().getFirst().node().output(0);
+    }
+    if (out.uses().size() != 1 || !out.uses().getFirst().node().is("Add")) {
+      return null;
+    }
+    Node add = out.uses().getFirst().node();
+    Value r = add.input(0) == out ? add.input(1) : add.input(0);
+    return r == null || r == out || r.isInitializer() ? null : r.name();
+  }
+
+  /** X_pᵀD over the rows of the pruned inputs and of the shifts D (n wide), augmented by a constant 1 with a bias. */
+  static double[][] shiftProducts(LayerRows rows, List<Tensor> inputs, List<Tensor> shift, int n, boolean withBias) {
+    Gram products = null;
+    for (int sample = 0; sample < inputs.size(); sample++) {
+      List<float[]> x = new ArrayList<>();
+      rows.forEach(inputs.get(sample), x::add);
+      float[] d = shift.get(sample).toFloatArray();
+      if (d.length != x.size() * n) {
+        throw new IllegalArgumentException("shift of sample " + sample + " has " + d.length + " values for " + x.size() + " rows of " + n);
+      }
+      if (products == null && !x.isEmpty()) {
+        products = new Gram(x.getFirst().length, n, withBias);
+      }
+      for (int r = 0; r < x.size(); r++) {
+        products.add(x.get(r), java.util.Arrays.copyOfRange(d, r * n, (r + 1) * n));
+      }
+    }
+    return products == null ? null : products.result();
   }
 
   /**

@@ -14,7 +14,9 @@ import java.util.Map;
  * calibration inputs, and its original outputs are Y = X·W₀ (+ b₀). Each output column then refits
  * only its kept weights (and the bias, when the layer has one) to reproduce Y in the least-squares
  * sense ({@link LayerFit}: damped normal equations, damping toward the kept original weights, solved
- * with commons-math3's conjugate gradient started from the pruned weights).
+ * with commons-math3's conjugate gradient started from the pruned weights). A MatMul whose output
+ * (after its bias) is added to a residual stream also makes up for what that stream lost upstream
+ * ({@link LayerFit#residualShift}).
  * 2-D group-1 Convs are refit on their input windows; other Convs keep their magnitude-pruned weights.
  */
 public final class LeastSquaresHook implements RetrainHook {
@@ -48,8 +50,12 @@ public final class LeastSquaresHook implements RetrainHook {
       float[] w = work.graph().value(l.name()).initializer().toFloatArray();
       float[] b = bias == null ? null : work.graph().value(bias.name()).initializer().toFloatArray();
       int[] columns = java.util.stream.IntStream.range(0, l.n()).toArray();
-      LayerFit.Fit fit = LayerFit.refit(l, prunedInputs, w, b, w0, masks.get(l.name()),
-          LayerFit.target(l, columns, originals.capture(original, input)));
+      LayerFit.Target target = LayerFit.target(l, columns, originals.capture(original, input));
+      List<Tensor> shift = LayerFit.residualShift(l, prunedInputs, work, captures, original, originals);
+      if (shift != null) {
+        target = target.shifted(shift);
+      }
+      LayerFit.Fit fit = LayerFit.refit(l, prunedInputs, w, b, w0, masks.get(l.name()), target);
       Tensor wt = Tensor.ofFloats(l.weight().initializer().dims(), fit.weights());
       updated.put(l.name(), wt);
       work.graph().setInitializer(work.graph().value(l.name()), wt);

@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * Second-order pruning, layer by layer in the manner of the optimal brain surgeon as swept by
  * SparseGPT. For a layer with inputs X_p in the model being pruned and X_o in the original model, the
- * goal is ‖X_p·W − X_o·W₀‖² (the original layer's outputs, bias included as a constant input). With
+ * goal is ‖X_p·W − X_o·W₀‖² (the original layer's outputs, bias included as a constant input; for a
+ * MatMul feeding a residual Add, plus what the residual stream lost upstream: {@link LayerFit#residualShift}). With
  * H = X_pᵀX_p + λI, that equals ‖X_p(W − W*)‖² + const for the dense refit W* = H⁻¹(X_pᵀX_o·W₀ + λW₀)
  * (damped toward W₀ so that directions the calibration data does not reach keep their weights).
  * Removing weight q from W* then costs w_q²/[H⁻¹]_qq and the best correction of the others is
@@ -72,14 +73,15 @@ final class ObsPruner {
       List<Tensor> inputs = captures.capture(model, input);
       List<Tensor> originalInputs = originals.capture(original, input);
       for (PrunableLayer l : group) {
-        masks.put(l.name(), pruneLayer(model, l, inputs, originalInputs, o, previous.get(l.name())));
+        List<Tensor> shift = LayerFit.residualShift(l, inputs, model, captures, original, originals);
+        masks.put(l.name(), pruneLayer(model, l, inputs, originalInputs, shift, o, previous.get(l.name())));
       }
     }
     return masks;
   }
 
-  private boolean[] pruneLayer(Model model, PrunableLayer l, List<Tensor> pruned, List<Tensor> orig, PruningOptions o,
-      boolean[] before) {
+  private boolean[] pruneLayer(Model model, PrunableLayer l, List<Tensor> pruned, List<Tensor> orig, List<Tensor> shift,
+      PruningOptions o, boolean[] before) {
     int k = l.k();
     int n = l.n();
     Value biasValue = LayerFit.bias(l);
@@ -115,7 +117,8 @@ final class ObsPruner {
         w0[col][k] = b0[col];
       }
     }
-    double[][] w = denseRefit(cross, u, w0, added);
+    double[][] shifted = shift == null ? null : LayerFit.shiftProducts(rows, pruned, shift, n, withBias);
+    double[][] w = denseRefit(cross, u, w0, added, shifted);
     boolean[][] gone = sweep(w, u, wasPruned, o.withSparsity(o.sparsityOf(l)), k);
     boolean[] keep = new boolean[flat0.length];
     float[] out = new float[flat0.length];
@@ -140,10 +143,12 @@ final class ObsPruner {
   }
 
   /**
-   * W* = H⁻¹(C·W₀ + D·W₀) per output, with H⁻¹ = UᵀU and D the diagonal added to H (damping, and unit
-   * curvature for inputs the data never reached): the pull is toward W₀, so W* = W₀ when X_p = X_o.
+   * W* = H⁻¹(C·W₀ + D·W₀ + S) per output, with H⁻¹ = UᵀU, D the diagonal added to H (damping, and
+   * unit curvature for inputs the data never reached) and S = X_pᵀ(r_o − r_p) when the layer feeds a
+   * residual Add ({@link LayerFit#residualShift}), else 0: the pull is toward W₀, so W* = W₀ when
+   * X_p = X_o.
    */
-  private static double[][] denseRefit(double[][] cross, double[][] u, double[][] w0, double[] added) {
+  private static double[][] denseRefit(double[][] cross, double[][] u, double[][] w0, double[] added, double[][] shifted) {
     int dim = u.length;
     double[][] out = new double[w0.length][];
     double[] rhs = new double[dim];
@@ -156,7 +161,7 @@ final class ObsPruner {
         for (int j = 0; j < dim; j++) {
           s += ci[j] * wr[j];
         }
-        rhs[i] = s;
+        rhs[i] = s + (shifted == null ? 0 : shifted[i][r]);
       }
       // tmp = U·rhs, then out = Uᵀ·tmp
       for (int i = 0; i < dim; i++) {

@@ -8,6 +8,7 @@ import dev.whittle.ir.Value;
 import dev.whittle.passes.cleanup.GraphWalk;
 import dev.whittle.runtime.Session;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -70,7 +71,7 @@ final class SequentialCapture {
         run.add(n);
       }
     }
-    Set<Node> toRun = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    Set<Node> toRun = Collections.newSetFromMap(new IdentityHashMap<>());
     toRun.addAll(run);
     // what the segment reads from earlier runs, and what it leaves for nodes that have not run
     Set<String> fed = new LinkedHashSet<>();

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** Captures in execution order, each running only new nodes, against running the model from its inputs every time. */
 class SequentialCaptureTest {
   /** x[3,8] → MatMul W1 → h1 → Relu → r → MatMul W2 → h2; s = h2 + h1 (h1 read late); MatMul W3 → y. */
-  private static Model residual() {
+  static Model residual() {
     Random rnd = new Random(11);
     Graph g = new Graph("res");
     Value x = g.newValue("x", Type.tensor(DType.FLOAT, 3, 8));
@@ -45,7 +45,7 @@ class SequentialCaptureTest {
     return out;
   }
 
-  private static Tensor random(Random r, long... dims) {
+  static Tensor random(Random r, long... dims) {
     float[] v = new float[(int) Tensor.elementCount(dims)];
     for (int i = 0; i < v.length; i++) {
       v[i] = (float) r.nextGaussian();
