@@ -38,8 +38,10 @@ import java.util.stream.IntStream;
  *
  * <p>Besides the calibration samples, every epoch adds {@link DistillationOptions#mixRatio()} times as
  * many mixed ones: λ·a + (1 − λ)·b of two calibration inputs, λ uniform in [0, 1], element-wise on
- * every (float32, same-dims) input; the teacher labels them too. Models with non-float inputs get no
- * mixes. Shuffling and mixing are seeded (seed and step), and each minibatch's gradient is summed in
+ * every (float32, same-dims) input; the teacher labels them too. Models with non-float inputs, or
+ * whose first nodes the engine leaves out (a transformer's token embedding lookup: see
+ * {@link TrainableGraph}; their values are computed per sample by Whittle's runtime on the pruned
+ * model and fed to the student), get no mixes. Shuffling and mixing are seeded (seed and step), and each minibatch's gradient is summed in
  * a fixed order over {@value #CHUNKS} fixed slices computed in parallel, so the same inputs give the
  * same weights on every run.
  *
@@ -107,13 +109,37 @@ public final class DistillationHook implements RetrainHook {
         teacherOutputs = teach(teacher, calibration);
         capturedFor = calibration;
       }
-      new Training(student, masks, teacher, calibration, new Random(options.seed() * 1_000_003L + step)).run();
+      List<Map<String, Tensor>> feeds = withFrozenValues(pruned, student.frozenValues(), calibration);
+      new Training(student, masks, teacher, feeds, feeds == calibration, new Random(options.seed() * 1_000_003L + step)).run();
     }
     Map<String, Tensor> updated = new LinkedHashMap<>();
     for (String name : student.parameters()) {
       updated.put(name, Tensor.ofFloats(pruned.graph().value(name).initializer().dims(), student.parameter(name).clone()));
     }
     return updated;
+  }
+
+  /**
+   * The student's feeds: each sample's inputs plus the values of the nodes the engine leaves out
+   * (computed by running {@code pruned} in Whittle's runtime: no trained weight reaches them), or
+   * {@code samples} itself when there are none.
+   */
+  private static List<Map<String, Tensor>> withFrozenValues(Model pruned, List<String> frozen, List<Map<String, Tensor>> samples) {
+    if (frozen.isEmpty()) {
+      return samples;
+    }
+    try (Session s = Session.open(pruned)) {
+      return IntStream.range(0, samples.size()).parallel().mapToObj(i -> {
+        Map<String, Tensor> feeds = new java.util.concurrent.ConcurrentHashMap<>(samples.get(i));
+        Map<String, Object> out = s.runValues(samples.get(i), RunOptions.tap(Set.copyOf(frozen), feeds::put));
+        for (String name : frozen) {
+          if (!feeds.containsKey(name) && out.get(name) instanceof Tensor t) {
+            feeds.put(name, t);
+          }
+        }
+        return (Map<String, Tensor>) new LinkedHashMap<>(feeds);
+      }).toList();
+    }
   }
 
   /** The teacher's target values for {@code inputs} (in parallel: the session is thread-safe). */
@@ -134,18 +160,23 @@ public final class DistillationHook implements RetrainHook {
     private final TrainableGraph student;
     private final Map<String, boolean[]> masks;
     private final Session teacher;
+    /** What the student reads per sample: the calibration inputs, with the values of nodes it leaves out. */
     private final List<Map<String, Tensor>> calibration;
+    /** Whether the feeds are the model's inputs, which the teacher can label when mixed. */
+    private final boolean graphInputs;
     private final Random random;
     private final List<String> params;
     private final List<Adam> adams = new ArrayList<>();
     private final Tape[] tapes = new Tape[CHUNKS];
     private DistillationLoss loss;
 
-    Training(TrainableGraph student, Map<String, boolean[]> masks, Session teacher, List<Map<String, Tensor>> calibration, Random random) {
+    Training(TrainableGraph student, Map<String, boolean[]> masks, Session teacher, List<Map<String, Tensor>> calibration,
+        boolean graphInputs, Random random) {
       this.student = student;
       this.masks = masks;
       this.teacher = teacher;
       this.calibration = calibration;
+      this.graphInputs = graphInputs;
       this.random = random;
       this.params = student.parameters();
       params.forEach(p -> adams.add(new Adam(student.parameter(p).length)));
@@ -186,10 +217,10 @@ public final class DistillationHook implements RetrainHook {
       return student.targetDims(tapes[0]);
     }
 
-    /** Mixing needs every input to be float32 with the same dims in every sample. */
+    /** Mixing needs the model's own inputs, every one float32 with the same dims in every sample. */
     private boolean mixable() {
       Map<String, Tensor> first = calibration.getFirst();
-      return calibration.stream().allMatch(s -> s.keySet().equals(first.keySet()) && s.entrySet().stream().allMatch(e ->
+      return graphInputs && calibration.stream().allMatch(s -> s.keySet().equals(first.keySet()) && s.entrySet().stream().allMatch(e ->
           e.getValue().dtype() == DType.FLOAT && java.util.Arrays.equals(e.getValue().dims(), first.get(e.getKey()).dims())));
     }
 

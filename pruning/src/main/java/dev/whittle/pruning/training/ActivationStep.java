@@ -1,9 +1,12 @@
 package dev.whittle.pruning.training;
 
 import dev.whittle.ir.Node;
+import dev.whittle.runtime.ops.math.Erf;
 
-/** Relu, LeakyRelu, Sigmoid, Tanh and Identity: one input, one output of its dims. */
+/** Relu, LeakyRelu, Sigmoid, Tanh, Sqrt, Erf and Identity: one input, one output of its dims. */
 final class ActivationStep extends UnaryStep {
+  private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
   private final String op;
   private final float alpha;
 
@@ -24,6 +27,8 @@ final class ActivationStep extends UnaryStep {
         case "LeakyRelu" -> v >= 0 ? v : alpha * v;
         case "Sigmoid" -> (float) (1 / (1 + Math.exp(-v)));
         case "Tanh" -> (float) Math.tanh(v);
+        case "Sqrt" -> (float) Math.sqrt(v);
+        case "Erf" -> (float) Erf.erfFloat(v);
         default -> v;
       };
     }
@@ -39,6 +44,8 @@ final class ActivationStep extends UnaryStep {
         case "LeakyRelu" -> in[i] >= 0 ? 1f : alpha;
         case "Sigmoid" -> out[i] * (1 - out[i]);
         case "Tanh" -> 1 - out[i] * out[i];
+        case "Sqrt" -> 0.5f / out[i];
+        case "Erf" -> (float) (TWO_OVER_SQRT_PI * Math.exp(-(double) in[i] * in[i]));
         default -> 1f;
       };
     }

@@ -4,8 +4,9 @@ import dev.whittle.ir.Node;
 import java.util.Arrays;
 
 /**
- * Add, Sub, Mul and Div of two tensors with broadcasting (a bias, a per-channel scale, or two
- * activations). Backward sums each operand's gradient over the positions it was broadcast to.
+ * Add, Sub, Mul, Div and Pow of two tensors with broadcasting (a bias, a per-channel scale, a
+ * constant exponent, or two activations). Backward sums each operand's gradient over the positions
+ * it was broadcast to.
  */
 final class ElementwiseStep implements Step {
   private final Node node;
@@ -52,9 +53,14 @@ final class ElementwiseStep implements Step {
           out[i] = va[ia[i]] * vb[ib[i]];
         }
       }
-      default -> {
+      case "Div" -> {
         for (int i = 0; i < out.length; i++) {
           out[i] = va[ia[i]] / vb[ib[i]];
+        }
+      }
+      default -> {
+        for (int i = 0; i < out.length; i++) {
+          out[i] = (float) Math.pow(va[ia[i]], vb[ib[i]]);
         }
       }
     }
@@ -69,6 +75,7 @@ final class ElementwiseStep implements Step {
     float[] db = t.grad(b);
     float[] va = t.data[a];
     float[] vb = t.data[b];
+    float[] vy = t.data[y];
     String op = node.opType();
     for (int i = 0; i < dy.length; i++) {
       float g = dy[i];
@@ -78,7 +85,8 @@ final class ElementwiseStep implements Step {
         da[s.ia()[i]] += switch (op) {
           case "Add", "Sub" -> g;
           case "Mul" -> g * x2;
-          default -> g / x2;
+          case "Div" -> g / x2;
+          default -> (float) (g * x2 * Math.pow(x1, x2 - 1));
         };
       }
       if (db != null) {
@@ -86,7 +94,8 @@ final class ElementwiseStep implements Step {
           case "Add" -> g;
           case "Sub" -> -g;
           case "Mul" -> g * x1;
-          default -> -g * x1 / (x2 * x2);
+          case "Div" -> -g * x1 / (x2 * x2);
+          default -> (float) (g * vy[i] * Math.log(x1));
         };
       }
     }

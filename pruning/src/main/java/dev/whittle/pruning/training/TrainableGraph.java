@@ -21,13 +21,19 @@ import java.util.Set;
  * the chosen trainable initializers given the target's gradient. Every other initializer is a constant. The
  * parameters are live arrays: changing them changes the next forward pass.
  *
- * <p>Supported ops: {@link #SUPPORTED}. Building refuses any other op the target depends on, naming
- * the node, before anything runs.
+ * <p>Nodes that no trainable parameter reaches and that the engine cannot run (an unsupported op,
+ * a non-float graph input, or an input computed by such a node: an embedding lookup and what
+ * follows it before the first trained weight, an attention mask's Cast) are left out: their values,
+ * the same whatever the parameters, are fed to {@link #forward} like graph inputs
+ * ({@link #frozenValues()}), computed once by whoever runs the model.
+ *
+ * <p>Supported ops: {@link #SUPPORTED}. Building refuses any other op that a trainable parameter
+ * reaches on the way to the target, naming the node, before anything runs.
  */
 public final class TrainableGraph {
   public static final List<String> SUPPORTED = List.of("Conv", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu",
       "LeakyRelu", "Sigmoid", "Tanh", "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization", "Reshape",
-      "Flatten", "Identity", "Softmax");
+      "Flatten", "Identity", "Softmax", "Transpose", "ReduceMean", "Pow", "Sqrt", "Erf");
 
   private final List<Step> steps = new ArrayList<>();
   /** The output slot of each step. */
@@ -37,6 +43,9 @@ public final class TrainableGraph {
   private final List<int[]> constantDims = new ArrayList<>();
   private final Map<String, Integer> parameters = new LinkedHashMap<>();
   private final Map<String, Integer> inputs = new LinkedHashMap<>();
+  /** Nodes left out (see the class comment): their outputs are fed. */
+  private final Set<Node> frozen = new HashSet<>();
+  private final List<String> frozenValues = new ArrayList<>();
   private final long opset;
   private boolean[] needsGrad;
   private boolean[] parameter;
@@ -59,14 +68,34 @@ public final class TrainableGraph {
       throw WhittleException.builder("no computed value '" + target + "' to train").expected("a value computed by a node").build();
     }
     Set<Node> needed = GraphWalk.producersOf(t);
+    Set<String> params = new HashSet<>(trainable);
+    Set<Value> reached = new HashSet<>();
     for (Node node : model.graph().topologicalOrder()) {
-      if (needed.contains(node)) {
-        g.add(node, new HashSet<>(trainable));
+      if (!needed.contains(node)) {
+        continue;
       }
+      boolean trained = node.inputs().stream().anyMatch(v -> v != null
+          && (reached.contains(v) || v.isInitializer() && !v.isGraphInput() && params.contains(v.name())));
+      if (trained) {
+        node.outputs().stream().filter(java.util.Objects::nonNull).forEach(reached::add);
+      } else if (g.mustFreeze(node)) {
+        g.frozen.add(node);
+        continue;
+      }
+      g.add(node, params);
     }
-    g.target = g.slots.get(t);
+    g.target = g.slot(t, params);
     g.finish();
     return g;
+  }
+
+  /** A node no parameter reaches is left out when the engine could not run it. */
+  private boolean mustFreeze(Node node) {
+    if (!node.isStandard() || !SUPPORTED.contains(node.opType())) {
+      return true;
+    }
+    return node.inputs().stream().anyMatch(v -> v != null && (v.producer() != null && frozen.contains(v.producer())
+        || v.isGraphInput() && !v.isInitializer() && (v.tensorType() == null || v.tensorType().elementType() != DType.FLOAT)));
   }
 
   private void add(Node node, Set<String> trainable) {
@@ -85,8 +114,12 @@ public final class TrainableGraph {
     steps.add(switch (node.opType()) {
       case "Conv" -> new ConvStep(node, index, x, slot(node.input(1), trainable), optional(node, 2, trainable), y);
       case "Gemm" -> new DenseStep(node, index, x, slot(node.input(1), trainable), optional(node, 2, trainable), y);
-      case "MatMul" -> new DenseStep(node, index, x, slot(node.input(1), trainable), -1, y);
-      case "Add", "Sub", "Mul", "Div" -> new ElementwiseStep(node, index, x, slot(node.input(1), trainable), y);
+      case "MatMul" -> constantMatrix(node.input(1))
+          ? new DenseStep(node, index, x, slot(node.input(1), trainable), -1, y)
+          : new BatchedMatMulStep(node, index, x, slot(node.input(1), trainable), y);
+      case "Transpose" -> new TransposeStep(node, index, x, y);
+      case "ReduceMean" -> new ReduceMeanStep(node, index, reduceAxes(node), x, y);
+      case "Add", "Sub", "Mul", "Div", "Pow" -> new ElementwiseStep(node, index, x, slot(node.input(1), trainable), y);
       case "MaxPool", "AveragePool", "GlobalAveragePool" -> new PoolStep(node, index, x, y);
       case "BatchNormalization" -> batchNorm(node, x, y);
       case "Reshape" -> new ShapeStep(node, constantShape(node), x, y);
@@ -94,6 +127,24 @@ public final class TrainableGraph {
       case "Softmax" -> new SoftmaxStep(node, opset, x, y);
       default -> new ActivationStep(node, x, y);
     });
+  }
+
+  private static boolean constantMatrix(Value v) {
+    return v.isInitializer() && !v.isGraphInput() && v.initializer().dims().length == 2;
+  }
+
+  private long[] reduceAxes(Node node) {
+    if (opset < 18) {
+      return node.intsAttr("axes", null);
+    }
+    Value v = node.inputs().size() > 1 ? node.input(1) : null;
+    if (v == null) {
+      return null;
+    }
+    if (!v.isInitializer() || v.isGraphInput() || v.initializer().dtype() != DType.INT64) {
+      throw node.error("ReduceMean needs constant axes").expected("an int64 initializer as input 1").build();
+    }
+    return v.initializer().toLongArray();
   }
 
   private int optional(Node node, int i, Set<String> trainable) {
@@ -146,6 +197,9 @@ public final class TrainableGraph {
       }
     } else if (v.isGraphInput()) {
       inputs.put(v.name(), n);
+    } else if (v.producer() != null && frozen.contains(v.producer())) {
+      inputs.put(v.name(), n);
+      frozenValues.add(v.name());
     }
     return n;
   }
@@ -175,6 +229,14 @@ public final class TrainableGraph {
     }
   }
 
+  /**
+   * Values computed by nodes the engine leaves out (see the class comment), which {@link #forward}'s
+   * feeds must hold besides the graph inputs it reads; empty when the engine runs the whole way.
+   */
+  public List<String> frozenValues() {
+    return List.copyOf(frozenValues);
+  }
+
   /** Names of the trainable parameters, in the order the graph first uses them. */
   public List<String> parameters() {
     return List.copyOf(parameters.keySet());
@@ -195,12 +257,15 @@ public final class TrainableGraph {
     return t;
   }
 
-  /** Runs the forward pass on {@code t}; returns the target's values (valid until the next forward pass on {@code t}). */
+  /**
+   * Runs the forward pass on {@code t} with {@code feeds} holding the graph inputs it reads and the
+   * {@link #frozenValues()}; returns the target's values (valid until the next forward pass on {@code t}).
+   */
   public float[] forward(Tape t, Map<String, Tensor> feeds) {
     for (Map.Entry<String, Integer> e : inputs.entrySet()) {
       Tensor in = feeds.get(e.getKey());
       if (in == null || in.dtype() != DType.FLOAT) {
-        throw WhittleException.builder("input '" + e.getKey() + "' for training").expected("a float32 tensor")
+        throw WhittleException.builder("value '" + e.getKey() + "' for training").expected("a float32 tensor")
             .found(in == null ? "none" : in.dtype().displayName()).build();
       }
       t.data[e.getValue()] = in.toFloatArray();
