@@ -25,7 +25,7 @@ import java.util.stream.IntStream;
  * Whittle's runtime) gives targets for every calibration input, and the pruned model (the student,
  * run by a {@link TrainableGraph}) learns them by minibatch Adam. Trained: every Conv/Gemm/MatMul
  * weight and its bias (Conv's B, Gemm's C, the constant of an Add right after a MatMul), pruned or
- * not; gradients at pruned positions are zeroed and pruned weights put back to exactly 0 after every
+ * not, and every per-channel scale and shift (a decomposed LayerNorm's γ and β); gradients at pruned positions are zeroed and pruned weights put back to exactly 0 after every
  * update, so masks stay enforced.
  *
  * <p>The loss compares the first graph output only (further outputs are not trained toward: the
@@ -84,18 +84,50 @@ public final class DistillationHook implements RetrainHook {
     return out.name();
   }
 
-  /** The trainable initializers of {@code m}: Conv/Gemm/MatMul weights and their biases. */
+  /**
+   * The trainable initializers of {@code m}: Conv/Gemm/MatMul weights and their biases, then the
+   * per-channel scales and shifts ({@link #isAffine}).
+   */
   static Set<String> parameters(Model m) {
     Set<String> out = new LinkedHashSet<>();
     for (PrunableLayer l : PrunableLayer.find(m)) {
       out.add(l.name());
       Node n = l.node();
       Value bias = n.is("Gemm") && n.inputs().size() > 2 && n.input(2) != null ? n.input(2) : LayerFit.bias(l);
-      if (bias != null && bias.isInitializer() && !bias.isGraphInput() && bias.initializer().dtype() == DType.FLOAT) {
+      if (isTrainableFloat(bias)) {
         out.add(bias.name());
       }
     }
+    for (Node n : m.graph().nodes()) {
+      if (isAffine(n)) {
+        n.inputs().stream().filter(DistillationHook::isTrainableFloat).forEach(v -> out.add(v.name()));
+      }
+    }
     return out;
+  }
+
+  /**
+   * A Mul or Add of a computed value and a per-channel float constant: a LayerNorm's γ or β once
+   * {@code optimize} has decomposed it, or a channel scale. Scalars (epsilons, exponents, an
+   * attention mask's fill value) are structure, not parameters, and stay fixed, and so do tables
+   * such as position embeddings.
+   */
+  private static boolean isAffine(Node n) {
+    if (!n.isStandard() || !(n.is("Mul") || n.is("Add")) || n.inputs().size() != 2) {
+      return false;
+    }
+    Value a = n.input(0);
+    Value b = n.input(1);
+    return a != null && b != null && (isPerChannel(a) && b.initializer() == null || isPerChannel(b) && a.initializer() == null);
+  }
+
+  /** A float constant with exactly one dimension above 1. */
+  private static boolean isPerChannel(Value v) {
+    return isTrainableFloat(v) && java.util.Arrays.stream(v.initializer().dims()).filter(d -> d > 1).count() == 1;
+  }
+
+  private static boolean isTrainableFloat(Value v) {
+    return v != null && v.isInitializer() && !v.isGraphInput() && v.initializer().dtype() == DType.FLOAT;
   }
 
   @Override

@@ -205,6 +205,39 @@ class DistillationHookTest {
     assertTrue(distilled < 0.5 * pruned, "held-out squared distance to the original: pruned " + pruned + ", distilled " + distilled);
   }
 
+  /**
+   * x[1,2,8] → MatMul W1[8,6] → Tanh → Mul by a scalar → Mul γ[6] → Add β[1,6] → Add table[2,6] →
+   * MatMul W2[6,3]: γ and β are per-channel and train; the scalar and the table do not.
+   */
+  @Test
+  void perChannelScalesAndShiftsTrainButScalarsAndTablesDoNot() {
+    Random r = new Random(8);
+    Graph g = new Graph("affine");
+    Value x = g.newValue("x", Type.tensor(DType.FLOAT, 1, 2, 8));
+    g.addInput(x);
+    Value h = node(g, "MatMul", x, g.addInitializer("W1", gaussian(r, 8, 6)));
+    h = node(g, "Tanh", h, null);
+    h = node(g, "Mul", h, g.addInitializer("scalar", gaussian(r, 1)));
+    h = node(g, "Mul", g.addInitializer("gamma", gaussian(r, 6)), h);
+    h = node(g, "Add", h, g.addInitializer("beta", gaussian(r, 1, 6)));
+    h = node(g, "Add", h, g.addInitializer("table", gaussian(r, 2, 6)));
+    g.addOutput(node(g, "MatMul", h, g.addInitializer("W2", gaussian(r, 6, 3))));
+    Model original = new Model(g);
+    original.setIrVersion(8);
+    original.opsetImports().put("", 17L);
+    List<Map<String, Tensor>> calibration = samples("x", new long[] {1, 2, 8}, 64).subList(0, 32);
+    PruningOptions o = PruningOptions.of(0.5).withSkipFirstAndLast(false);
+    Pruner.Result plain = Pruner.prune(original, o, Schedule.oneShot(), RetrainHook.NONE, calibration);
+    Map<String, Tensor> updated = new DistillationHook(original, FAST).retrain(plain.model(), plain.masks(), 1, calibration);
+    assertEquals(List.of("W1", "gamma", "beta", "W2"), List.copyOf(updated.keySet()));
+    float[] gamma = original.graph().value("gamma").initializer().toFloatArray();
+    assertTrue(!java.util.Arrays.equals(gamma, updated.get("gamma").toFloatArray()), "gamma was trained");
+    List<Map<String, Tensor>> heldOut = samples("x", new long[] {1, 2, 8}, 64).subList(32, 64);
+    double pruned = distance(original, plain.model(), heldOut, 0);
+    double distilled = distance(original, with(plain.model(), updated), heldOut, 0);
+    assertTrue(distilled < 0.5 * pruned, "held-out squared distance to the original: pruned " + pruned + ", distilled " + distilled);
+  }
+
   @Test
   void aFinalSoftmaxIsDistilledOnTheLogitsFeedingIt() {
     Model m = MagnitudePrunerTest.mlp();
