@@ -105,7 +105,7 @@ public class WhittleException extends RuntimeException {
       where.add(file.toString());
     }
     if (nodeName != null || opType != null) {
-      StringBuilder n = new StringBuilder("node '").append(nodeName == null ? "" : nodeName).append('\'');
+      StringBuilder n = new StringBuilder(nodeName == null || nodeName.isEmpty() ? "unnamed node" : "node '" + nodeName + "'");
       if (opType != null) {
         n.append(" (").append(opType);
         if (opset != null) {

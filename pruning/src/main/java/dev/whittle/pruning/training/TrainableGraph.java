@@ -100,11 +100,11 @@ public final class TrainableGraph {
 
   private void add(Node node, Set<String> trainable) {
     if (!node.isStandard() || !SUPPORTED.contains(node.opType())) {
-      throw node.error("distillation cannot train through " + node.label())
+      throw node.error("distillation cannot train through this op")
           .expected("ops " + String.join(", ", SUPPORTED)).found(node.opType()).build();
     }
     if (node.outputs().size() > 1 && node.outputs().subList(1, node.outputs().size()).stream().anyMatch(v -> v != null && v.isUsed())) {
-      throw node.error("distillation cannot train through " + node.label() + " with a second output in use")
+      throw node.error("distillation cannot train through this node: its second output is in use")
           .expected("only the first output used").build();
     }
     int index = steps.size();
