@@ -25,8 +25,9 @@ import java.util.stream.IntStream;
  * Whittle's runtime) gives targets for every calibration input, and the pruned model (the student,
  * run by a {@link TrainableGraph}) learns them by minibatch Adam. Trained: every Conv/Gemm/MatMul
  * weight and its bias (Conv's B, Gemm's C, the constant of an Add right after a MatMul), pruned or
- * not, and every per-channel scale and shift (a decomposed LayerNorm's γ and β); gradients at pruned positions are zeroed and pruned weights put back to exactly 0 after every
- * update, so masks stay enforced.
+ * not, and every per-channel scale and shift (a decomposed LayerNorm's γ and β); gradients at
+ * pruned positions are zeroed and pruned weights put back to exactly 0 after every update, so masks
+ * stay enforced.
  *
  * <p>The loss compares the first graph output only (further outputs are not trained toward: the
  * first is the prediction in the models this targets). When that output is [rows, classes] logits it
@@ -41,9 +42,9 @@ import java.util.stream.IntStream;
  * every (float32, same-dims) input; the teacher labels them too. Models with non-float inputs, or
  * whose first nodes the engine leaves out (a transformer's token embedding lookup: see
  * {@link TrainableGraph}; their values are computed per sample by Whittle's runtime on the pruned
- * model and fed to the student), get no mixes. Shuffling and mixing are seeded (seed and step), and each minibatch's gradient is summed in
- * a fixed order over {@value #CHUNKS} fixed slices computed in parallel, so the same inputs give the
- * same weights on every run.
+ * model and fed to the student), get no mixes. Shuffling and mixing are seeded (seed and step), and
+ * each minibatch's gradient is summed in a fixed order over {@value #CHUNKS} fixed slices computed
+ * in parallel, so the same inputs give the same weights on every run.
  *
  * <p>Ops the student may contain: {@link TrainableGraph#SUPPORTED}; the constructor refuses others.
  */
@@ -153,14 +154,14 @@ public final class DistillationHook implements RetrainHook {
 
   /**
    * The student's feeds: each sample's inputs plus the values of the nodes the engine leaves out
-   * (computed by running {@code pruned} in Whittle's runtime: no trained weight reaches them), or
-   * {@code samples} itself when there are none.
+   * (computed by running the part of {@code pruned} that computes them in Whittle's runtime: no
+   * trained weight reaches them), or {@code samples} itself when there are none.
    */
   private static List<Map<String, Tensor>> withFrozenValues(Model pruned, List<String> frozen, List<Map<String, Tensor>> samples) {
     if (frozen.isEmpty()) {
       return samples;
     }
-    try (Session s = Session.open(pruned)) {
+    try (Session s = Session.open(LayerInputs.prefix(pruned, Set.copyOf(frozen)))) {
       return IntStream.range(0, samples.size()).parallel().mapToObj(i -> {
         Map<String, Tensor> feeds = new java.util.concurrent.ConcurrentHashMap<>(samples.get(i));
         Map<String, Object> out = s.runValues(samples.get(i), RunOptions.tap(Set.copyOf(frozen), feeds::put));

@@ -32,7 +32,7 @@ final class LayerInputs {
    * with everything else removed by dead-code elimination. Layers early in a network are captured
    * without running the rest of it.
    */
-  private static Model prefix(Model model, java.util.Set<String> values) {
+  static Model prefix(Model model, java.util.Set<String> values) {
     Model m = model.copy();
     List<dev.whittle.ir.Value> wanted = new ArrayList<>();
     for (String name : values) {
