@@ -16,7 +16,17 @@ final class BenchmarkModels {
   }
 
   static Path shared(String relative) {
-    return find(System.getProperty("whittle.shared.dir"), "models/" + relative, "../shared", "../../shared");
+    return sharedFile("models/" + relative);
+  }
+
+  /** A file of ../shared other than a model, such as {@code datasets/mnist/images.pb}. */
+  static Path sharedFile(String relative) {
+    return find(System.getProperty("whittle.shared.dir"), relative, "../shared", "../../shared");
+  }
+
+  /** The calibration sentences the README's first command quantizes MiniLM with (one per line). */
+  static Path calibrationSentences() {
+    return find(null, "verify/src/test/resources/dev/whittle/verify/calibration-sentences.txt", ".", "..");
   }
 
   /** MiniLM-L6's inputs for one real sentence tokenized to {@code length} tokens (batch 1). */
