@@ -1,13 +1,17 @@
 package dev.whittle.kernels;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * SGEMM with the Vector API. B is packed into panels two vectors wide; a 4×2-vector register tile
- * of C accumulates with fused multiply-adds over blocks of k that keep the panel in cache; tail
- * columns use masked loads and stores, tail rows a one-row kernel. Only loaded when the
+ * of C accumulates with fused multiply-adds over blocks of k that keep the panel in cache; tail rows
+ * use a one-row kernel. The tiles store whole vectors only: a last, narrower panel is computed into
+ * a scratch tile and its columns added to C by scalar code. That keeps each tile method small
+ * enough for C2 to inline every vector operation in it; with a masked store as a helper, C2 at
+ * times compiled the tile with the helper as a call, boxing the accumulators on every tile, and
+ * MiniLM's MatMuls at 16 tokens ran 5× slower than at full speed. Only loaded when the
  * {@code jdk.incubator.vector} module is present (see {@link Kernels}).
  */
 final class VectorSgemm implements Sgemm {
@@ -42,6 +46,8 @@ final class VectorSgemm implements Sgemm {
     int aStepP = transA ? lda : 1;
     int aStepI = transA ? 1 : lda;
     int panels = (n + NR - 1) / NR;
+    // the narrower last panel's tiles go to this scratch tile (zeroed, so it receives alpha * A·B)
+    float[] edge = n % NR == 0 ? null : new float[MR * NR];
     for (int p0 = 0; p0 < k; p0 += KC) {
       int p1 = Math.min(k, p0 + KC);
       for (int panel = 0; panel < panels; panel++) {
@@ -50,11 +56,32 @@ final class VectorSgemm implements Sgemm {
         int bBase = panel * k * NR;
         int i = 0;
         for (; i + MR <= m; i += MR) {
-          tile4(a, aOff + i * aStepI, aStepI, aStepP, b.data, bBase, p0, p1, alpha, c, cOff + i * ldc + j0, ldc, cols);
+          if (cols == NR) {
+            tile4(a, aOff + i * aStepI, aStepI, aStepP, b.data, bBase, p0, p1, alpha, c, cOff + i * ldc + j0, ldc);
+          } else {
+            Arrays.fill(edge, 0f);
+            tile4(a, aOff + i * aStepI, aStepI, aStepP, b.data, bBase, p0, p1, alpha, edge, 0, NR);
+            addEdge(edge, MR, cols, c, cOff + i * ldc + j0, ldc);
+          }
         }
         for (; i < m; i++) {
-          tile1(a, aOff + i * aStepI, aStepP, b.data, bBase, p0, p1, alpha, c, cOff + i * ldc + j0, cols);
+          if (cols == NR) {
+            tile1(a, aOff + i * aStepI, aStepP, b.data, bBase, p0, p1, alpha, c, cOff + i * ldc + j0);
+          } else {
+            Arrays.fill(edge, 0, NR, 0f);
+            tile1(a, aOff + i * aStepI, aStepP, b.data, bBase, p0, p1, alpha, edge, 0);
+            addEdge(edge, 1, cols, c, cOff + i * ldc + j0, ldc);
+          }
         }
+      }
+    }
+  }
+
+  /** C[r, 0..cols) += edge[r, 0..cols) for the first {@code rows} rows of a scratch tile. */
+  private static void addEdge(float[] edge, int rows, int cols, float[] c, int c0, int ldc) {
+    for (int r = 0; r < rows; r++) {
+      for (int j = 0; j < cols; j++) {
+        c[c0 + r * ldc + j] += edge[r * NR + j];
       }
     }
   }
@@ -72,8 +99,9 @@ final class VectorSgemm implements Sgemm {
     }
   }
 
+  /** C[4 rows, NR columns] += alpha * A·B over p0..p1, whole vectors only. */
   private static void tile4(float[] a, int a0, int stepI, int stepP, float[] bd, int bBase, int p0, int p1, float alpha,
-      float[] c, int c0, int ldc, int cols) {
+      float[] c, int c0, int ldc) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S);
@@ -100,14 +128,23 @@ final class VectorSgemm implements Sgemm {
       c30 = x3.fma(b0, c30);
       c31 = x3.fma(b1, c31);
     }
-    store(c00, c01, alpha, c, c0, cols);
-    store(c10, c11, alpha, c, c0 + ldc, cols);
-    store(c20, c21, alpha, c, c0 + 2 * ldc, cols);
-    store(c30, c31, alpha, c, c0 + 3 * ldc, cols);
+    // written out, not through a helper taking vectors (see the class comment)
+    FloatVector.fromArray(S, c, c0).add(c00.mul(alpha)).intoArray(c, c0);
+    FloatVector.fromArray(S, c, c0 + V).add(c01.mul(alpha)).intoArray(c, c0 + V);
+    int r1 = c0 + ldc;
+    FloatVector.fromArray(S, c, r1).add(c10.mul(alpha)).intoArray(c, r1);
+    FloatVector.fromArray(S, c, r1 + V).add(c11.mul(alpha)).intoArray(c, r1 + V);
+    int r2 = c0 + 2 * ldc;
+    FloatVector.fromArray(S, c, r2).add(c20.mul(alpha)).intoArray(c, r2);
+    FloatVector.fromArray(S, c, r2 + V).add(c21.mul(alpha)).intoArray(c, r2 + V);
+    int r3 = c0 + 3 * ldc;
+    FloatVector.fromArray(S, c, r3).add(c30.mul(alpha)).intoArray(c, r3);
+    FloatVector.fromArray(S, c, r3 + V).add(c31.mul(alpha)).intoArray(c, r3 + V);
   }
 
+  /** C[1 row, NR columns] += alpha * A·B over p0..p1, whole vectors only. */
   private static void tile1(float[] a, int a0, int stepP, float[] bd, int bBase, int p0, int p1, float alpha,
-      float[] c, int c0, int cols) {
+      float[] c, int c0) {
     FloatVector acc0 = FloatVector.zero(S);
     FloatVector acc1 = FloatVector.zero(S);
     int bIdx = bBase + p0 * NR;
@@ -117,21 +154,7 @@ final class VectorSgemm implements Sgemm {
       acc0 = x.fma(FloatVector.fromArray(S, bd, bIdx), acc0);
       acc1 = x.fma(FloatVector.fromArray(S, bd, bIdx + V), acc1);
     }
-    store(acc0, acc1, alpha, c, c0, cols);
-  }
-
-  /** C[row, 0..cols) += alpha * (v0 | v1), masked at the right edge. */
-  private static void store(FloatVector v0, FloatVector v1, float alpha, float[] c, int off, int cols) {
-    if (cols >= NR) {
-      FloatVector.fromArray(S, c, off).add(v0.mul(alpha)).intoArray(c, off);
-      FloatVector.fromArray(S, c, off + V).add(v1.mul(alpha)).intoArray(c, off + V);
-      return;
-    }
-    VectorMask<Float> m0 = S.indexInRange(0, cols);
-    FloatVector.fromArray(S, c, off, m0).add(v0.mul(alpha)).intoArray(c, off, m0);
-    if (cols > V) {
-      VectorMask<Float> m1 = S.indexInRange(V, cols);
-      FloatVector.fromArray(S, c, off + V, m1).add(v1.mul(alpha)).intoArray(c, off + V, m1);
-    }
+    FloatVector.fromArray(S, c, c0).add(acc0.mul(alpha)).intoArray(c, c0);
+    FloatVector.fromArray(S, c, c0 + V).add(acc1.mul(alpha)).intoArray(c, c0 + V);
   }
 }

@@ -7,6 +7,7 @@ import dev.whittle.ir.Type;
 import dev.whittle.ir.WhittleException;
 import dev.whittle.kernels.ConvShape;
 import dev.whittle.kernels.Im2Col;
+import dev.whittle.kernels.IntegerGemm;
 import dev.whittle.runtime.InferenceContext;
 import dev.whittle.runtime.Kernel;
 import dev.whittle.runtime.NodeContext;
@@ -22,8 +23,12 @@ import java.util.List;
 final class IntegerOps {
   private IntegerOps() {}
 
-  /** Integer batched matmul after zero-point subtraction; a/b zero points per-tensor, per-row of A or per-column of B. */
-  private static int[] matmulInt(Tensor a, Tensor b, Tensor aZp, Tensor bZp, long[][] outDims) {
+  /**
+   * Integer batched matmul after zero-point subtraction; a/b zero points per-tensor, per-row of A or
+   * per-column of B. Exact, through {@link IntegerGemm}; {@code packedB} is B already packed (a
+   * constant weight with a constant zero point), or null.
+   */
+  private static int[] matmulInt(Tensor a, Tensor b, Tensor aZp, Tensor bZp, IntegerGemm packedB, long[][] outDims) {
     long[] ad = a.dims();
     long[] bd = b.dims();
     if (ad.length < 2 || bd.length < 2) {
@@ -32,32 +37,27 @@ final class IntegerOps {
     int m = (int) ad[ad.length - 2];
     int k = (int) ad[ad.length - 1];
     int n = (int) bd[bd.length - 1];
+    if (bd[bd.length - 2] != k) {
+      throw WhittleException.builder("inner dimensions do not match")
+          .expected("A[..., M, K] x B[..., K, N]").found(Shape.format(ad) + " x " + Shape.format(bd)).build();
+    }
     long[] aBatch = Arrays.copyOf(ad, ad.length - 2);
     long[] bBatch = Arrays.copyOf(bd, bd.length - 2);
     long[] batch = Shapes.broadcast(aBatch, bBatch);
     int[] ia = Shapes.broadcastIndex(aBatch, batch);
     int[] ib = Shapes.broadcastIndex(bBatch, batch);
     long[] av = Casts.toLongs(a);
-    long[] bv = Casts.toLongs(b);
     long[] az = aZp == null ? new long[] {0} : Casts.toLongs(aZp);
-    long[] bz = bZp == null ? new long[] {0} : Casts.toLongs(bZp);
+    float[] af = new float[av.length];
+    for (int i = 0; i < av.length; i++) {
+      af[i] = av[i] - (az.length == 1 ? az[0] : az[(i / k) % m]);
+    }
+    long[] bv = packedB == null ? Casts.toLongs(b) : null;
     int batches = Shapes.size(batch);
     int[] out = new int[batches * m * n];
     for (int t = 0; t < batches; t++) {
-      int aOff = ia[t] * m * k;
-      int bOff = ib[t] * k * n;
-      int cOff = t * m * n;
-      for (int i = 0; i < m; i++) {
-        long za = az.length == 1 ? az[0] : az[i];
-        for (int p = 0; p < k; p++) {
-          int x = (int) (av[aOff + i * k + p] - za);
-          int bRow = bOff + p * n;
-          for (int j = 0; j < n; j++) {
-            long zb = bz.length == 1 ? bz[0] : bz[j];
-            out[cOff + i * n + j] += x * (int) (bv[bRow + j] - zb);
-          }
-        }
-      }
+      IntegerGemm g = packedB != null ? packedB : IntegerGemm.pack(k, n, centered(bv, ib[t] * k * n, k, n, bZp), 0);
+      g.multiply(m, af, ia[t] * m * k, out, t * m * n);
     }
     long[] od = Arrays.copyOf(batch, batch.length + 2);
     od[batch.length] = m;
@@ -66,15 +66,49 @@ final class IntegerOps {
     return out;
   }
 
+  /** One [k, n] matrix of B at {@code off} minus its zero point (per tensor or per column), as floats. */
+  private static float[] centered(long[] bv, int off, int k, int n, Tensor bZp) {
+    long[] bz = bZp == null ? new long[] {0} : Casts.toLongs(bZp);
+    float[] out = new float[k * n];
+    for (int p = 0; p < k; p++) {
+      for (int j = 0; j < n; j++) {
+        out[p * n + j] = bv[off + p * n + j] - (bz.length == 1 ? bz[0] : bz[j]);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * B packed once when it is a constant 2-D weight and its zero point is constant or absent (input
+   * {@code zpIndex}); else null, and each run packs it.
+   */
+  private static IntegerGemm packedWeight(NodeContext ctx, int bIndex, int zpIndex) {
+    Tensor b = ctx.constantInput(bIndex);
+    Tensor zp = ctx.hasInput(zpIndex) ? ctx.constantInput(zpIndex) : null;
+    if (b == null || b.rank() != 2 || (ctx.hasInput(zpIndex) && zp == null)) {
+      return null;
+    }
+    int k = (int) b.dim(0);
+    int n = (int) b.dim(1);
+    return IntegerGemm.pack(k, n, centered(Casts.toLongs(b), 0, k, n, zp), 0);
+  }
+
   static Kernel matMulInteger(NodeContext ctx) {
+    Tensor constB = ctx.constantInput(1);
+    Tensor constZp = ctx.constantInput(3);
+    IntegerGemm packed = packedWeight(ctx, 1, 3);
     return (in, rc) -> {
       long[][] dims = new long[1][];
-      int[] acc = matmulInt((Tensor) in[0], (Tensor) in[1], opt(in, 2), opt(in, 3), dims);
+      boolean same = in[1] == constB && opt(in, 3) == constZp;
+      int[] acc = matmulInt((Tensor) in[0], (Tensor) in[1], opt(in, 2), opt(in, 3), same ? packed : null, dims);
       return new Object[] {Tensor.wrapInts(DType.INT32, dims[0], acc)};
     };
   }
 
   static Kernel qlinearMatMul(NodeContext ctx) {
+    Tensor constB = ctx.constantInput(3);
+    Tensor constZp = ctx.constantInput(5);
+    IntegerGemm packed = packedWeight(ctx, 3, 5);
     return (in, rc) -> {
       Tensor a = (Tensor) in[0];
       float aScale = Casts.toFloats((Tensor) in[1])[0];
@@ -83,7 +117,8 @@ final class IntegerOps {
       Tensor yScale = (Tensor) in[6];
       Tensor yZp = (Tensor) in[7];
       long[][] dims = new long[1][];
-      int[] acc = matmulInt(a, b, (Tensor) in[2], (Tensor) in[5], dims);
+      boolean same = in[3] == constB && in[5] == constZp;
+      int[] acc = matmulInt(a, b, (Tensor) in[2], (Tensor) in[5], same ? packed : null, dims);
       int n = (int) dims[0][dims[0].length - 1];
       return new Object[] {requantize(acc, dims[0], aScale, bScale, n, 1, Casts.toFloats(yScale)[0], Casts.toLongs(yZp)[0], yZp.dtype())};
     };
