@@ -3,6 +3,8 @@ package dev.whittle.runtime.ops.transformer;
 import dev.whittle.ir.DType;
 import dev.whittle.ir.Tensor;
 import dev.whittle.ir.Type;
+import dev.whittle.kernels.Kernels;
+import dev.whittle.kernels.Sgemm;
 import dev.whittle.runtime.InferenceContext;
 import dev.whittle.runtime.Kernel;
 import dev.whittle.runtime.NodeContext;
@@ -21,11 +23,7 @@ public final class AttentionOp {
   private AttentionOp() {}
 
   /** A 4-D view [b, h, s, d] of an input in double precision. */
-  private record Heads(double[] v, int b, int h, int s, int d) {
-    double at(int bi, int hi, int si, int di) {
-      return v[((bi * h + hi) * s + si) * d + di];
-    }
-  }
+  private record Heads(double[] v, int b, int h, int s, int d) {}
 
   private static Heads heads(Tensor t, int numHeads) {
     double[] v = Casts.toDoubles(t);
@@ -69,6 +67,9 @@ public final class AttentionOp {
     int qkMode = (int) ctx.attrInt("qk_matmul_output_mode", 0);
     Float scaleAttr = ctx.hasAttr("scale") ? ctx.attrFloat("scale", 0f) : null;
     double softcap = ctx.attrFloat("softcap", 0f);
+    boolean wantPresentK = ctx.hasOutput(1);
+    boolean wantPresentV = ctx.hasOutput(2);
+    boolean wantQk = ctx.hasOutput(3);
     return (in, rc) -> {
       Tensor qt = (Tensor) in[0];
       boolean threeD = qt.rank() == 3;
@@ -91,20 +92,32 @@ public final class AttentionOp {
       double scale = scaleAttr != null ? scaleAttr : 1 / Math.sqrt(q.d);
       double[] bias = maskBias(mask, b, hq, sq, skv);
       long[] lens = nonPad == null ? null : Casts.toLongs(nonPad);
-      double[] qk = new double[b * hq * sq * skv];
+      // the optional outputs (present key/value, the QK product) only when the node names them
+      double[] qk = wantQk ? new double[b * hq * sq * skv] : null;
       double[] y = new double[b * hq * sq * v.d];
       double[] row = new double[skv];
+      int dq = q.d;
+      int dv = v.d;
+      // the two products per head in float on the SGEMM (as ONNX Runtime computes them); masking and
+      // softmax in double
+      float[] qf = floats(q.v);
+      float[] kf = floats(k.v);
+      float[] vf = floats(v.v);
+      float[] scores = new float[sq * skv];
+      float[] probs = new float[sq * skv];
+      float[] yh = new float[sq * dv];
+      Sgemm gemm = Kernels.sgemm();
       for (int bi = 0; bi < b; bi++) {
         for (int hi = 0; hi < hq; hi++) {
           int kh = hi / groups;
+          int kBase = (bi * k.h + kh) * k.s * k.d;
+          int vBase = (bi * v.h + kh) * v.s * dv;
+          int head = (bi * hq + hi) * sq;
+          gemm.multiply(sq, skv, dq, (float) scale, qf, head * dq, dq, false, kf, kBase, k.d, true, 0f, scores, 0, skv);
           for (int i = 0; i < sq; i++) {
-            int base = ((bi * hq + hi) * sq + i) * skv;
+            int base = (head + i) * skv;
             for (int j = 0; j < skv; j++) {
-              double s = 0;
-              for (int dd = 0; dd < q.d; dd++) {
-                s += q.at(bi, hi, i, dd) * k.at(bi, kh, j, dd);
-              }
-              s *= scale;
+              double s = scores[i * skv + j];
               double raw = s;
               s += bias == null ? 0 : bias[base + j];
               if (causal && j > i) { // the spec aligns the causal mask top-left (np.tril)
@@ -118,24 +131,25 @@ public final class AttentionOp {
                 s = softcap * Math.tanh(s / softcap);
               }
               row[j] = s;
-              qk[base + j] = switch (qkMode) {
-                case 0 -> raw;
-                case 1 -> masked;
-                default -> s;
-              };
+              if (qk != null) {
+                qk[base + j] = switch (qkMode) {
+                  case 0 -> raw;
+                  case 1 -> masked;
+                  default -> s;
+                };
+              }
             }
             softmax(row);
-            if (qkMode == 3) {
+            if (qk != null && qkMode == 3) {
               System.arraycopy(row, 0, qk, base, skv);
             }
-            int yBase = ((bi * hq + hi) * sq + i) * v.d;
-            for (int dd = 0; dd < v.d; dd++) {
-              double s = 0;
-              for (int j = 0; j < skv; j++) {
-                s += row[j] * v.at(bi, kh, j, dd);
-              }
-              y[yBase + dd] = s;
+            for (int j = 0; j < skv; j++) {
+              probs[i * skv + j] = (float) row[j];
             }
+          }
+          gemm.multiply(sq, dv, skv, 1f, probs, 0, skv, false, vf, vBase, dv, false, 0f, yh, 0, dv);
+          for (int t = 0; t < sq * dv; t++) {
+            y[head * dv + t] = yh[t];
           }
         }
       }
@@ -155,9 +169,18 @@ public final class AttentionOp {
         yt = Casts.fromDoubles(dt, new long[] {b, hq, sq, v.d}, y);
       }
       DType kt = ((Tensor) in[1]).dtype();
-      return new Object[] {yt, Casts.fromDoubles(kt, new long[] {k.b, k.h, k.s, k.d}, k.v),
-          Casts.fromDoubles(kt, new long[] {v.b, v.h, v.s, v.d}, v.v), Casts.fromDoubles(dt, new long[] {b, hq, sq, skv}, qk)};
+      return new Object[] {yt, wantPresentK ? Casts.fromDoubles(kt, new long[] {k.b, k.h, k.s, k.d}, k.v) : null,
+          wantPresentV ? Casts.fromDoubles(kt, new long[] {v.b, v.h, v.s, v.d}, v.v) : null,
+          qk == null ? null : Casts.fromDoubles(dt, new long[] {b, hq, sq, skv}, qk)};
     };
+  }
+
+  private static float[] floats(double[] v) {
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      f[i] = (float) v[i];
+    }
+    return f;
   }
 
   private static Tensor opt(Object[] in, int i) {
