@@ -44,14 +44,6 @@ public final class IntegerGemm {
     return new IntegerGemm(gemm, k, n, chunks);
   }
 
-  public int rows() {
-    return k;
-  }
-
-  public int columns() {
-    return n;
-  }
-
   /**
    * out[m, n] (row-major at {@code outOff}) = A · B, where A is row-major [m, k] at {@code aOff}
    * with integer values in [-255, 255] (not checked: the caller builds A from 8-bit data).
